@@ -1,0 +1,243 @@
+"""SQLAlchemy 2.x schema. Fractions are stored as fractions, money in the strategy currency.
+
+Metric snapshots, comparisons and health components are stored as JSON objects (one row per
+strategy, evaluation date and window) so that new metrics need no migration; NaN is stored as
+JSON ``null``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class StrategyRow(Base):
+    __tablename__ = "strategies"
+    strategy_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sector: Mapped[str] = mapped_column(String(100), default="")
+    asset_class: Mapped[str] = mapped_column(String(100), default="")
+    researcher: Mapped[str] = mapped_column(String(100), default="")
+    pool: Mapped[str] = mapped_column(String(100), default="")
+    allocated_capital: Mapped[float | None] = mapped_column(Float)
+    allocation_date: Mapped[dt.date | None] = mapped_column(Date)
+    periods_per_year: Mapped[int] = mapped_column(Integer, default=252)
+    benchmark: Mapped[str | None] = mapped_column(String(64))
+    backtest_source: Mapped[str | None] = mapped_column(String(400))
+    calendar: Mapped[str] = mapped_column(String(16), default="XNYS")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class IngestedFileRow(Base):
+    __tablename__ = "ingested_files"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(400))
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str | None] = mapped_column(String(32))
+    outcome: Mapped[str] = mapped_column(String(16))  # accepted | rejected | duplicate
+    n_rows: Mapped[int] = mapped_column(Integer, default=0)
+    n_new: Mapped[int] = mapped_column(Integer, default=0)
+    n_identical: Mapped[int] = mapped_column(Integer, default=0)
+    n_replaced: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    ingested_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class DailyRecordRow(Base):
+    __tablename__ = "daily_records"
+    strategy_id: Mapped[str] = mapped_column(ForeignKey("strategies.strategy_id"), primary_key=True)
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    nav: Mapped[float] = mapped_column(Float)
+    daily_pnl: Mapped[float | None] = mapped_column(Float)
+    realized_pnl: Mapped[float | None] = mapped_column(Float)
+    unrealized_pnl: Mapped[float | None] = mapped_column(Float)
+    cash_flow: Mapped[float] = mapped_column(Float, default=0.0)
+    num_positions: Mapped[int | None] = mapped_column(Integer)
+    gross_exposure_usd: Mapped[float | None] = mapped_column(Float)
+    net_exposure_usd: Mapped[float | None] = mapped_column(Float)
+    num_trades: Mapped[int | None] = mapped_column(Integer)
+    trade_volume_usd: Mapped[float | None] = mapped_column(Float)
+    cash_balance: Mapped[float | None] = mapped_column(Float)
+    margin_used: Mapped[float | None] = mapped_column(Float)
+    extras: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("ingested_files.id"))
+
+
+class ExecutionRow(Base):
+    __tablename__ = "executions"
+    execution_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    strategy_id: Mapped[str] = mapped_column(ForeignKey("strategies.strategy_id"), index=True)
+    timestamp: Mapped[dt.datetime] = mapped_column(DateTime)
+    symbol: Mapped[str] = mapped_column(String(64))
+    side: Mapped[str] = mapped_column(String(4))
+    quantity: Mapped[float] = mapped_column(Float)
+    price: Mapped[float] = mapped_column(Float)
+    commission: Mapped[float] = mapped_column(Float, default=0.0)
+    fees: Mapped[float] = mapped_column(Float, default=0.0)
+    currency: Mapped[str] = mapped_column(String(8), default="USD")
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("ingested_files.id"))
+
+
+class RoundTripRow(Base):
+    __tablename__ = "round_trips"
+    strategy_id: Mapped[str] = mapped_column(ForeignKey("strategies.strategy_id"), primary_key=True)
+    trade_id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    symbol: Mapped[str] = mapped_column(String(64))
+    direction: Mapped[str] = mapped_column(String(5))
+    entry_time: Mapped[dt.datetime] = mapped_column(DateTime)
+    exit_time: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    entry_price: Mapped[float] = mapped_column(Float)
+    exit_price: Mapped[float] = mapped_column(Float)
+    quantity: Mapped[float] = mapped_column(Float)
+    pnl: Mapped[float] = mapped_column(Float)
+    commission: Mapped[float] = mapped_column(Float, default=0.0)
+    source: Mapped[str] = mapped_column(String(16))  # executions | file
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("ingested_files.id"))
+
+
+class MatcherStateRow(Base):
+    """FIFO open lots per strategy, so matching continues across days without re-reading."""
+
+    __tablename__ = "matcher_state"
+    strategy_id: Mapped[str] = mapped_column(ForeignKey("strategies.strategy_id"), primary_key=True)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class PositionRow(Base):
+    __tablename__ = "positions"
+    strategy_id: Mapped[str] = mapped_column(ForeignKey("strategies.strategy_id"), primary_key=True)
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    symbol: Mapped[str] = mapped_column(String(64), primary_key=True)
+    quantity: Mapped[float] = mapped_column(Float)
+    market_value: Mapped[float] = mapped_column(Float)
+    unrealized_pnl: Mapped[float | None] = mapped_column(Float)
+    sector: Mapped[str | None] = mapped_column(String(100))
+    asset_class: Mapped[str | None] = mapped_column(String(100))
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("ingested_files.id"))
+
+
+class BacktestReturnRow(Base):
+    __tablename__ = "backtest_returns"
+    strategy_id: Mapped[str] = mapped_column(ForeignKey("strategies.strategy_id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, default=1)
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    ret: Mapped[float] = mapped_column("return", Float)
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("ingested_files.id"))
+
+
+class BacktestExpectationRow(Base):
+    __tablename__ = "backtest_expectations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    strategy_id: Mapped[str] = mapped_column(ForeignKey("strategies.strategy_id"), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON)
+    n_trials: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(400), default="file")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class FindingRow(Base):
+    __tablename__ = "findings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("ingested_files.id"))
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    strategy_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    date: Mapped[dt.date | None] = mapped_column(Date)
+    row: Mapped[int | None] = mapped_column(Integer)
+    column: Mapped[str | None] = mapped_column(String(100))
+    value: Mapped[str | None] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class EvaluationRow(Base):
+    __tablename__ = "evaluations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    as_of: Mapped[dt.date] = mapped_column(Date, index=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    n_strategies: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class MetricSnapshotRow(Base):
+    __tablename__ = "metric_snapshots"
+    strategy_id: Mapped[str] = mapped_column(ForeignKey("strategies.strategy_id"), primary_key=True)
+    as_of: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    window: Mapped[str] = mapped_column(String(16), primary_key=True)  # all | 30 | 90 ...
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"))
+    n_obs: Mapped[int] = mapped_column(Integer)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ComparisonRow(Base):
+    __tablename__ = "comparisons"
+    strategy_id: Mapped[str] = mapped_column(ForeignKey("strategies.strategy_id"), primary_key=True)
+    as_of: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"))
+    status: Mapped[str] = mapped_column(String(32))
+    backtest_version: Mapped[int | None] = mapped_column(Integer)
+    details: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
+class HealthScoreRow(Base):
+    __tablename__ = "health_scores"
+    strategy_id: Mapped[str] = mapped_column(ForeignKey("strategies.strategy_id"), primary_key=True)
+    as_of: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"))
+    score: Mapped[float] = mapped_column(Float)
+    trend: Mapped[str] = mapped_column(String(16))
+    components: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reasons: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class AlertRow(Base):
+    __tablename__ = "alerts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rule: Mapped[str] = mapped_column(String(64))
+    strategy_id: Mapped[str] = mapped_column(ForeignKey("strategies.strategy_id"), index=True)
+    tier: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    consecutive_true: Mapped[int] = mapped_column(Integer, default=0)
+    consecutive_false: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[dt.date | None] = mapped_column(Date)
+    fired_at: Mapped[dt.date | None] = mapped_column(Date)
+    resolved_at: Mapped[dt.date | None] = mapped_column(Date)
+    last_value: Mapped[float | None] = mapped_column(Float)
+    threshold: Mapped[float | None] = mapped_column(Float)
+    message: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.date | None] = mapped_column(Date)
+    __table_args__ = (Index("ix_alerts_identity", "rule", "strategy_id", "tier"),)
+
+
+class AlertEventRow(Base):
+    __tablename__ = "alert_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    at: Mapped[dt.date] = mapped_column(Date)
+    from_state: Mapped[str] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float | None] = mapped_column(Float)
+    threshold: Mapped[float | None] = mapped_column(Float)
+    message: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (UniqueConstraint("alert_id", "at", "to_state", name="uq_alert_event"),)

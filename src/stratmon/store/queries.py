@@ -1,0 +1,410 @@
+"""Named read queries. Everything outside ``store/`` reads the database through these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, func, select
+
+from stratmon.domain import RoundTrip, Strategy
+from stratmon.store.models import (
+    AlertEventRow,
+    AlertRow,
+    BacktestExpectationRow,
+    BacktestReturnRow,
+    ComparisonRow,
+    DailyRecordRow,
+    ExecutionRow,
+    FindingRow,
+    HealthScoreRow,
+    IngestedFileRow,
+    MatcherStateRow,
+    MetricSnapshotRow,
+    PositionRow,
+    RoundTripRow,
+    StrategyRow,
+)
+
+_STRATEGY_FIELDS = (
+    "strategy_id",
+    "name",
+    "sector",
+    "asset_class",
+    "researcher",
+    "pool",
+    "allocated_capital",
+    "allocation_date",
+    "periods_per_year",
+    "benchmark",
+    "backtest_source",
+    "calendar",
+    "active",
+)
+
+
+def strategies(conn: Connection, *, active_only: bool = False) -> list[Strategy]:
+    q = select(*(getattr(StrategyRow, f) for f in _STRATEGY_FIELDS)).order_by(
+        StrategyRow.strategy_id
+    )
+    if active_only:
+        q = q.where(StrategyRow.active.is_(True))
+    return [Strategy(**dict(zip(_STRATEGY_FIELDS, row, strict=True))) for row in conn.execute(q)]
+
+
+def accepted_file_with_hash(conn: Connection, sha256: str) -> int | None:
+    row = conn.execute(
+        select(IngestedFileRow.id).where(
+            IngestedFileRow.sha256 == sha256, IngestedFileRow.outcome == "accepted"
+        )
+    ).first()
+    return None if row is None else int(row[0])
+
+
+@dataclass(frozen=True)
+class DailySeries:
+    """One strategy's stored daily records as arrays (sorted by date), shape (T,)."""
+
+    dates: list[dt.date]
+    nav: np.ndarray
+    cash_flow: np.ndarray
+    daily_pnl: np.ndarray
+    gross_exposure: np.ndarray
+    num_trades: np.ndarray
+
+
+def daily_series(
+    conn: Connection, strategy_ids: Sequence[str], until: dt.date | None = None
+) -> dict[str, DailySeries]:
+    """Daily NAV, cash flow, PnL, gross exposure and trade counts per strategy up to ``until``."""
+    q = select(
+        DailyRecordRow.strategy_id,
+        DailyRecordRow.date,
+        DailyRecordRow.nav,
+        DailyRecordRow.cash_flow,
+        DailyRecordRow.daily_pnl,
+        DailyRecordRow.gross_exposure_usd,
+        DailyRecordRow.num_trades,
+    ).where(DailyRecordRow.strategy_id.in_(list(strategy_ids)))
+    if until is not None:
+        q = q.where(DailyRecordRow.date <= until)
+    q = q.order_by(DailyRecordRow.strategy_id, DailyRecordRow.date)
+    grouped: dict[str, list[Any]] = {sid: [] for sid in strategy_ids}
+    for row in conn.execute(q):
+        grouped[row[0]].append(row)
+    out: dict[str, DailySeries] = {}
+    for sid, rows in grouped.items():
+
+        def col(i: int, rows: list[Any] = rows) -> np.ndarray:
+            return np.array([np.nan if r[i] is None else r[i] for r in rows], dtype=float)
+
+        out[sid] = DailySeries(
+            dates=[r[1] for r in rows],
+            nav=col(2),
+            cash_flow=np.nan_to_num(col(3), nan=0.0),
+            daily_pnl=col(4),
+            gross_exposure=col(5),
+            num_trades=col(6),
+        )
+    return out
+
+
+def last_data_date(conn: Connection) -> dt.date | None:
+    return conn.execute(select(func.max(DailyRecordRow.date))).scalar()
+
+
+_RT_FIELDS = (
+    "trade_id",
+    "strategy_id",
+    "symbol",
+    "direction",
+    "entry_time",
+    "exit_time",
+    "entry_price",
+    "exit_price",
+    "quantity",
+    "pnl",
+    "commission",
+)
+
+
+def round_trips(
+    conn: Connection, strategy_id: str, until: dt.datetime | None = None
+) -> list[RoundTrip]:
+    """Closed round trips of a strategy, by exit time, exited at or before ``until``."""
+    q = select(*(getattr(RoundTripRow, f) for f in _RT_FIELDS)).where(
+        RoundTripRow.strategy_id == strategy_id
+    )
+    if until is not None:
+        q = q.where(RoundTripRow.exit_time <= until)
+    q = q.order_by(RoundTripRow.exit_time, RoundTripRow.trade_id)
+    return [RoundTrip(**dict(zip(_RT_FIELDS, r, strict=True))) for r in conn.execute(q)]
+
+
+def backtest_version(conn: Connection, strategy_id: str) -> int | None:
+    return conn.execute(
+        select(func.max(BacktestReturnRow.version)).where(
+            BacktestReturnRow.strategy_id == strategy_id
+        )
+    ).scalar()
+
+
+def backtest_returns(
+    conn: Connection, strategy_id: str, version: int | None = None
+) -> tuple[list[dt.date], np.ndarray]:
+    """Backtest daily returns (newest version unless given), sorted by date."""
+    if version is None:
+        version = backtest_version(conn, strategy_id)
+    if version is None:
+        return [], np.empty(0)
+    rows = conn.execute(
+        select(BacktestReturnRow.date, BacktestReturnRow.ret)
+        .where(BacktestReturnRow.strategy_id == strategy_id, BacktestReturnRow.version == version)
+        .order_by(BacktestReturnRow.date)
+    ).all()
+    return [r[0] for r in rows], np.array([r[1] for r in rows], dtype=float)
+
+
+def backtest_expectation(conn: Connection, strategy_id: str) -> dict[str, Any] | None:
+    """Newest expected-metrics record: {'metrics': {...}, 'n_trials': int|None, 'source': str}."""
+    row = conn.execute(
+        select(
+            BacktestExpectationRow.metrics,
+            BacktestExpectationRow.n_trials,
+            BacktestExpectationRow.source,
+        )
+        .where(BacktestExpectationRow.strategy_id == strategy_id)
+        .order_by(BacktestExpectationRow.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return {"metrics": dict(row[0] or {}), "n_trials": row[1], "source": row[2]}
+
+
+def matcher_state(conn: Connection, strategy_id: str) -> dict[str, Any] | None:
+    return conn.execute(
+        select(MatcherStateRow.state).where(MatcherStateRow.strategy_id == strategy_id)
+    ).scalar()
+
+
+def recent_health(
+    conn: Connection, strategy_id: str, before: dt.date, limit: int
+) -> list[tuple[dt.date, float]]:
+    """The last ``limit`` health scores strictly before ``before``, oldest first."""
+    rows = conn.execute(
+        select(HealthScoreRow.as_of, HealthScoreRow.score)
+        .where(HealthScoreRow.strategy_id == strategy_id, HealthScoreRow.as_of < before)
+        .order_by(HealthScoreRow.as_of.desc())
+        .limit(limit)
+    ).all()
+    return [(r[0], float(r[1])) for r in reversed(rows)]
+
+
+def health_history(
+    conn: Connection, strategy_id: str, start: dt.date | None = None, end: dt.date | None = None
+) -> list[dict[str, Any]]:
+    q = select(HealthScoreRow).where(HealthScoreRow.strategy_id == strategy_id)
+    if start is not None:
+        q = q.where(HealthScoreRow.as_of >= start)
+    if end is not None:
+        q = q.where(HealthScoreRow.as_of <= end)
+    rows = conn.execute(q.order_by(HealthScoreRow.as_of)).scalars().all()
+    return [
+        {
+            "as_of": r.as_of,
+            "score": r.score,
+            "trend": r.trend,
+            "components": r.components,
+            "reasons": r.reasons,
+        }
+        for r in rows
+    ]
+
+
+def alert_states(conn: Connection, strategy_ids: Sequence[str]) -> dict[tuple[str, str, str], Any]:
+    """The newest alert row per identity (rule, strategy_id, tier), as a mapping of fields."""
+    rows = (
+        conn.execute(
+            select(AlertRow)
+            .where(AlertRow.strategy_id.in_(list(strategy_ids)))
+            .order_by(AlertRow.id)
+        )
+        .scalars()
+        .all()
+    )
+    out: dict[tuple[str, str, str], Any] = {}
+    for r in rows:
+        out[(r.rule, r.strategy_id, r.tier)] = r
+    return out
+
+
+def firing_alerts(conn: Connection, strategy_id: str | None = None) -> list[dict[str, Any]]:
+    q = select(AlertRow).where(AlertRow.state == "firing")
+    if strategy_id is not None:
+        q = q.where(AlertRow.strategy_id == strategy_id)
+    return [_alert_dict(r) for r in conn.execute(q.order_by(AlertRow.id)).scalars()]
+
+
+def alerts(
+    conn: Connection, *, state: str | None = None, strategy_id: str | None = None
+) -> list[dict[str, Any]]:
+    q = select(AlertRow)
+    if state is not None:
+        q = q.where(AlertRow.state == state)
+    if strategy_id is not None:
+        q = q.where(AlertRow.strategy_id == strategy_id)
+    return [_alert_dict(r) for r in conn.execute(q.order_by(AlertRow.id)).scalars()]
+
+
+def _alert_dict(r: AlertRow) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "rule": r.rule,
+        "strategy_id": r.strategy_id,
+        "tier": r.tier,
+        "state": r.state,
+        "started_at": r.started_at,
+        "fired_at": r.fired_at,
+        "resolved_at": r.resolved_at,
+        "last_value": r.last_value,
+        "threshold": r.threshold,
+        "message": r.message,
+    }
+
+
+def alert_events(conn: Connection, alert_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(AlertEventRow).where(AlertEventRow.alert_id == alert_id).order_by(AlertEventRow.id)
+    ).scalars()
+    return [
+        {
+            "at": r.at,
+            "from_state": r.from_state,
+            "to_state": r.to_state,
+            "value": r.value,
+            "threshold": r.threshold,
+            "message": r.message,
+        }
+        for r in rows
+    ]
+
+
+def latest_evaluation_date(conn: Connection, until: dt.date | None = None) -> dt.date | None:
+    q = select(func.max(HealthScoreRow.as_of))
+    if until is not None:
+        q = q.where(HealthScoreRow.as_of <= until)
+    return conn.execute(q).scalar()
+
+
+def results_on(conn: Connection, as_of: dt.date) -> dict[str, dict[str, Any]]:
+    """Everything stored for one evaluation date, per strategy: metrics by window,
+    comparison, health."""
+    out: dict[str, dict[str, Any]] = {}
+    for snap in conn.execute(
+        select(MetricSnapshotRow).where(MetricSnapshotRow.as_of == as_of)
+    ).scalars():
+        out.setdefault(snap.strategy_id, {}).setdefault("metrics", {})[snap.window] = dict(
+            snap.metrics, n_obs=snap.n_obs
+        )
+    for cmp_row in conn.execute(
+        select(ComparisonRow).where(ComparisonRow.as_of == as_of)
+    ).scalars():
+        d = out.setdefault(cmp_row.strategy_id, {})
+        d["status"] = cmp_row.status
+        d["comparison"] = cmp_row.details
+        d["backtest_version"] = cmp_row.backtest_version
+    for h in conn.execute(select(HealthScoreRow).where(HealthScoreRow.as_of == as_of)).scalars():
+        d = out.setdefault(h.strategy_id, {})
+        d["health"] = {
+            "score": h.score,
+            "trend": h.trend,
+            "components": h.components,
+            "reasons": h.reasons,
+        }
+    return out
+
+
+def findings(
+    conn: Connection, *, strategy_id: str | None = None, limit: int = 200
+) -> list[dict[str, Any]]:
+    q = select(FindingRow).order_by(FindingRow.id.desc()).limit(limit)
+    if strategy_id is not None:
+        q = q.where(FindingRow.strategy_id == strategy_id)
+    return [
+        {
+            "kind": f.kind,
+            "strategy_id": f.strategy_id,
+            "date": f.date,
+            "row": f.row,
+            "column": f.column,
+            "value": f.value,
+            "message": f.message,
+        }
+        for f in conn.execute(q).scalars()
+    ]
+
+
+def ingested_files(conn: Connection, *, outcome: str | None = None) -> list[dict[str, Any]]:
+    q = select(IngestedFileRow).order_by(IngestedFileRow.id)
+    if outcome is not None:
+        q = q.where(IngestedFileRow.outcome == outcome)
+    return [
+        {
+            "id": f.id,
+            "name": f.name,
+            "sha256": f.sha256,
+            "kind": f.kind,
+            "outcome": f.outcome,
+            "n_rows": f.n_rows,
+            "n_new": f.n_new,
+            "error": f.error,
+        }
+        for f in conn.execute(q).scalars()
+    ]
+
+
+def positions_on(conn: Connection, strategy_id: str, as_of: dt.date) -> list[dict[str, Any]]:
+    last = conn.execute(
+        select(func.max(PositionRow.date)).where(
+            PositionRow.strategy_id == strategy_id, PositionRow.date <= as_of
+        )
+    ).scalar()
+    if last is None:
+        return []
+    rows = conn.execute(
+        select(PositionRow).where(PositionRow.strategy_id == strategy_id, PositionRow.date == last)
+    ).scalars()
+    return [
+        {
+            "date": r.date,
+            "symbol": r.symbol,
+            "quantity": r.quantity,
+            "market_value": r.market_value,
+            "unrealized_pnl": r.unrealized_pnl,
+        }
+        for r in rows
+    ]
+
+
+def table_counts(conn: Connection) -> dict[str, int]:
+    """Row counts of the data tables (used by tests and `stratmon status`)."""
+    out = {}
+    for model in (
+        DailyRecordRow,
+        ExecutionRow,
+        RoundTripRow,
+        PositionRow,
+        BacktestReturnRow,
+        FindingRow,
+        MetricSnapshotRow,
+        HealthScoreRow,
+        AlertRow,
+    ):
+        out[model.__tablename__] = int(
+            conn.execute(select(func.count()).select_from(model)).scalar() or 0
+        )
+    return out

@@ -1,0 +1,351 @@
+"""Writes. Every function takes a ``Connection`` inside the caller's transaction, so that one
+ingested file or one evaluation is written all together or not at all."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from stratmon.domain import (
+    BacktestExpectation,
+    BacktestReturn,
+    DailyRecord,
+    Execution,
+    Finding,
+    Position,
+    RoundTrip,
+    Strategy,
+)
+from stratmon.store._json import clean
+from stratmon.store.models import (
+    AlertEventRow,
+    AlertRow,
+    BacktestExpectationRow,
+    BacktestReturnRow,
+    ComparisonRow,
+    DailyRecordRow,
+    EvaluationRow,
+    ExecutionRow,
+    FindingRow,
+    HealthScoreRow,
+    IngestedFileRow,
+    MatcherStateRow,
+    MetricSnapshotRow,
+    PositionRow,
+    RoundTripRow,
+    StrategyRow,
+)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def upsert_strategies(conn: Connection, strategies: Iterable[Strategy]) -> int:
+    """Insert or update strategies by id. Returns how many were written."""
+    n = 0
+    for s in strategies:
+        values = dataclasses.asdict(s)
+        exists = conn.execute(
+            select(StrategyRow.strategy_id).where(StrategyRow.strategy_id == s.strategy_id)
+        ).first()
+        if exists:
+            conn.execute(
+                update(StrategyRow).where(StrategyRow.strategy_id == s.strategy_id).values(values)
+            )
+        else:
+            conn.execute(insert(StrategyRow).values(values))
+        n += 1
+    return n
+
+
+def record_file(
+    conn: Connection,
+    *,
+    name: str,
+    path: str,
+    sha256: str,
+    kind: str | None,
+    outcome: str,
+    n_rows: int = 0,
+    n_new: int = 0,
+    n_identical: int = 0,
+    n_replaced: int = 0,
+    error: str | None = None,
+) -> int:
+    """Record an ingested (or rejected, or duplicate) file; returns its id."""
+    res = conn.execute(
+        insert(IngestedFileRow).values(
+            name=name,
+            path=path,
+            sha256=sha256,
+            kind=kind,
+            outcome=outcome,
+            n_rows=n_rows,
+            n_new=n_new,
+            n_identical=n_identical,
+            n_replaced=n_replaced,
+            error=error,
+            ingested_at=_now(),
+        )
+    )
+    pk = res.inserted_primary_key
+    assert pk is not None
+    return int(pk[0])
+
+
+def _daily_values(r: DailyRecord, file_id: int | None) -> dict[str, Any]:
+    v = dataclasses.asdict(r)
+    v["extras"] = clean(v["extras"]) or None
+    v["file_id"] = file_id
+    return v
+
+
+def insert_daily(conn: Connection, rows: Sequence[DailyRecord], file_id: int | None) -> None:
+    if rows:
+        conn.execute(insert(DailyRecordRow), [_daily_values(r, file_id) for r in rows])
+
+
+def replace_daily(conn: Connection, rows: Sequence[DailyRecord], file_id: int | None) -> None:
+    for r in rows:
+        conn.execute(
+            delete(DailyRecordRow).where(
+                DailyRecordRow.strategy_id == r.strategy_id, DailyRecordRow.date == r.date
+            )
+        )
+    insert_daily(conn, rows, file_id)
+
+
+def insert_executions(conn: Connection, rows: Sequence[Execution], file_id: int | None) -> None:
+    if rows:
+        conn.execute(
+            insert(ExecutionRow),
+            [{**dataclasses.asdict(r), "file_id": file_id} for r in rows],
+        )
+
+
+def replace_executions(conn: Connection, rows: Sequence[Execution], file_id: int | None) -> None:
+    ids = [r.execution_id for r in rows]
+    if ids:
+        conn.execute(delete(ExecutionRow).where(ExecutionRow.execution_id.in_(ids)))
+    insert_executions(conn, rows, file_id)
+
+
+def insert_round_trips(
+    conn: Connection, rows: Sequence[RoundTrip], file_id: int | None, source: str
+) -> None:
+    if rows:
+        conn.execute(
+            insert(RoundTripRow),
+            [{**dataclasses.asdict(r), "file_id": file_id, "source": source} for r in rows],
+        )
+
+
+def replace_round_trips(
+    conn: Connection, rows: Sequence[RoundTrip], file_id: int | None, source: str
+) -> None:
+    for r in rows:
+        conn.execute(
+            delete(RoundTripRow).where(
+                RoundTripRow.strategy_id == r.strategy_id, RoundTripRow.trade_id == r.trade_id
+            )
+        )
+    insert_round_trips(conn, rows, file_id, source)
+
+
+def insert_positions(conn: Connection, rows: Sequence[Position], file_id: int | None) -> None:
+    if rows:
+        conn.execute(
+            insert(PositionRow), [{**dataclasses.asdict(r), "file_id": file_id} for r in rows]
+        )
+
+
+def replace_positions(conn: Connection, rows: Sequence[Position], file_id: int | None) -> None:
+    for r in rows:
+        conn.execute(
+            delete(PositionRow).where(
+                PositionRow.strategy_id == r.strategy_id,
+                PositionRow.date == r.date,
+                PositionRow.symbol == r.symbol,
+            )
+        )
+    insert_positions(conn, rows, file_id)
+
+
+def insert_backtest_returns(
+    conn: Connection, rows: Sequence[BacktestReturn], file_id: int | None, version: int = 1
+) -> None:
+    if rows:
+        conn.execute(
+            insert(BacktestReturnRow),
+            [
+                {
+                    "strategy_id": r.strategy_id,
+                    "version": version,
+                    "date": r.date,
+                    "ret": r.ret,
+                    "file_id": file_id,
+                }
+                for r in rows
+            ],
+        )
+
+
+def replace_backtest_returns(
+    conn: Connection, rows: Sequence[BacktestReturn], file_id: int | None, version: int = 1
+) -> None:
+    for r in rows:
+        conn.execute(
+            delete(BacktestReturnRow).where(
+                BacktestReturnRow.strategy_id == r.strategy_id,
+                BacktestReturnRow.version == version,
+                BacktestReturnRow.date == r.date,
+            )
+        )
+    insert_backtest_returns(conn, rows, file_id, version)
+
+
+def insert_expectations(conn: Connection, rows: Sequence[BacktestExpectation]) -> None:
+    for r in rows:
+        conn.execute(
+            insert(BacktestExpectationRow).values(
+                strategy_id=r.strategy_id,
+                version=1,
+                metrics=clean(r.metrics),
+                n_trials=r.n_trials,
+                source=r.source,
+                created_at=_now(),
+            )
+        )
+
+
+def insert_findings(conn: Connection, findings: Sequence[Finding], file_id: int | None) -> None:
+    if findings:
+        now = _now()
+        conn.execute(
+            insert(FindingRow),
+            [
+                {
+                    "file_id": file_id,
+                    "kind": f.kind,
+                    "strategy_id": f.strategy_id,
+                    "date": f.date,
+                    "row": f.row,
+                    "column": f.column,
+                    "value": None if f.value is None else str(f.value),
+                    "message": f.message,
+                    "created_at": now,
+                }
+                for f in findings
+            ],
+        )
+
+
+def save_matcher_state(conn: Connection, strategy_id: str, state: dict[str, Any]) -> None:
+    conn.execute(delete(MatcherStateRow).where(MatcherStateRow.strategy_id == strategy_id))
+    conn.execute(insert(MatcherStateRow).values(strategy_id=strategy_id, state=clean(state)))
+
+
+# --- evaluation results ------------------------------------------------------------------
+
+
+def start_evaluation(conn: Connection, as_of: dt.date) -> int:
+    res = conn.execute(
+        insert(EvaluationRow).values(as_of=as_of, started_at=_now(), status="running")
+    )
+    pk = res.inserted_primary_key
+    assert pk is not None
+    return int(pk[0])
+
+
+def finish_evaluation(conn: Connection, evaluation_id: int, n_strategies: int) -> None:
+    conn.execute(
+        update(EvaluationRow)
+        .where(EvaluationRow.id == evaluation_id)
+        .values(finished_at=_now(), status="ok", n_strategies=n_strategies)
+    )
+
+
+def clear_results(conn: Connection, as_of: dt.date, strategy_ids: Sequence[str]) -> None:
+    """Remove earlier results for the same date, so that re-running a day replaces them."""
+    for table in (MetricSnapshotRow, ComparisonRow, HealthScoreRow):
+        conn.execute(delete(table).where(table.as_of == as_of, table.strategy_id.in_(strategy_ids)))
+
+
+def save_snapshots(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Rows: strategy_id, as_of, window, evaluation_id, n_obs, metrics (dict)."""
+    if rows:
+        conn.execute(
+            insert(MetricSnapshotRow), [{**r, "metrics": clean(r["metrics"])} for r in rows]
+        )
+
+
+def save_comparisons(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Rows: strategy_id, as_of, evaluation_id, status, backtest_version, details (list)."""
+    if rows:
+        conn.execute(insert(ComparisonRow), [{**r, "details": clean(r["details"])} for r in rows])
+
+
+def save_health(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Rows: strategy_id, as_of, evaluation_id, score, trend, components, reasons."""
+    if rows:
+        conn.execute(
+            insert(HealthScoreRow),
+            [
+                {**r, "components": clean(r["components"]), "reasons": clean(r["reasons"])}
+                for r in rows
+            ],
+        )
+
+
+ALERT_STATE_FIELDS = (
+    "rule",
+    "strategy_id",
+    "tier",
+    "state",
+    "consecutive_true",
+    "consecutive_false",
+    "started_at",
+    "fired_at",
+    "resolved_at",
+    "last_value",
+    "threshold",
+    "message",
+)
+
+
+def save_alert_state(
+    conn: Connection, alert_id: int | None, values: dict[str, Any], at: dt.date
+) -> int:
+    """Insert (alert_id None) or update an alert row; returns its id."""
+    values = {k: clean(v) if isinstance(v, float) else v for k, v in values.items()}
+    values["updated_at"] = at
+    if alert_id is None:
+        res = conn.execute(insert(AlertRow).values(values))
+        pk = res.inserted_primary_key
+        assert pk is not None
+        return int(pk[0])
+    conn.execute(update(AlertRow).where(AlertRow.id == alert_id).values(values))
+    return alert_id
+
+
+def save_alert_event(conn: Connection, alert_id: int, values: dict[str, Any]) -> None:
+    """Append one transition. A re-run of the same day does not duplicate it."""
+    exists = conn.execute(
+        select(AlertEventRow.id).where(
+            AlertEventRow.alert_id == alert_id,
+            AlertEventRow.at == values["at"],
+            AlertEventRow.to_state == values["to_state"],
+        )
+    ).first()
+    if exists is None:
+        conn.execute(
+            insert(AlertEventRow).values(
+                {k: clean(v) if isinstance(v, float) else v for k, v in values.items()},
+                alert_id=alert_id,
+            )
+        )

@@ -1,0 +1,116 @@
+"""The store's implementation of the ingest layer's ``StoredView``: batch look-ups of stored
+rows, one query per call, so validation can detect duplicates, conflicts and NAV jumps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from typing import Any
+
+from sqlalchemy import Connection, select, tuple_
+
+from stratmon.domain import DailyRecord, Execution, Position, RoundTrip
+from stratmon.store.models import (
+    BacktestReturnRow,
+    DailyRecordRow,
+    ExecutionRow,
+    PositionRow,
+    RoundTripRow,
+)
+
+_DAILY = [c.key for c in DailyRecordRow.__table__.columns if c.key not in ("file_id",)]
+_EXEC = [c.key for c in ExecutionRow.__table__.columns if c.key != "file_id"]
+_RT = [c.key for c in RoundTripRow.__table__.columns if c.key not in ("file_id", "source")]
+_POS = [c.key for c in PositionRow.__table__.columns if c.key != "file_id"]
+
+
+def _daily(row: Any) -> DailyRecord:
+    d = dict(zip(_DAILY, row, strict=True))
+    d["extras"] = d["extras"] or {}
+    d["cash_flow"] = d["cash_flow"] or 0.0
+    return DailyRecord(**d)
+
+
+class SqlStoredView:
+    """Read-only view of stored rows for validation, bound to one connection."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def daily_records(
+        self, keys: Collection[tuple[str, dt.date]]
+    ) -> dict[tuple[str, dt.date], DailyRecord]:
+        if not keys:
+            return {}
+        cols = [getattr(DailyRecordRow, k) for k in _DAILY]
+        rows = self.conn.execute(
+            select(*cols).where(
+                tuple_(DailyRecordRow.strategy_id, DailyRecordRow.date).in_(list(keys))
+            )
+        )
+        out = {}
+        for row in rows:
+            rec = _daily(row)
+            out[(rec.strategy_id, rec.date)] = rec
+        return out
+
+    def last_daily_before(self, strategy_id: str, before: dt.date) -> DailyRecord | None:
+        cols = [getattr(DailyRecordRow, k) for k in _DAILY]
+        row = self.conn.execute(
+            select(*cols)
+            .where(DailyRecordRow.strategy_id == strategy_id, DailyRecordRow.date < before)
+            .order_by(DailyRecordRow.date.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else _daily(row)
+
+    def executions(self, execution_ids: Collection[str]) -> dict[str, Execution]:
+        if not execution_ids:
+            return {}
+        cols = [getattr(ExecutionRow, k) for k in _EXEC]
+        rows = self.conn.execute(
+            select(*cols).where(ExecutionRow.execution_id.in_(list(execution_ids)))
+        )
+        return {r[0]: Execution(**dict(zip(_EXEC, r, strict=True))) for r in rows}
+
+    def round_trips(self, trade_ids: Collection[str]) -> dict[str, RoundTrip]:
+        if not trade_ids:
+            return {}
+        cols = [getattr(RoundTripRow, k) for k in _RT]
+        rows = self.conn.execute(select(*cols).where(RoundTripRow.trade_id.in_(list(trade_ids))))
+        out = {}
+        for r in rows:
+            rt = RoundTrip(**dict(zip(_RT, r, strict=True)))
+            out[rt.trade_id] = rt
+        return out
+
+    def positions(
+        self, keys: Collection[tuple[str, dt.date, str]]
+    ) -> dict[tuple[str, dt.date, str], Position]:
+        if not keys:
+            return {}
+        cols = [getattr(PositionRow, k) for k in _POS]
+        rows = self.conn.execute(
+            select(*cols).where(
+                tuple_(PositionRow.strategy_id, PositionRow.date, PositionRow.symbol).in_(
+                    list(keys)
+                )
+            )
+        )
+        out = {}
+        for r in rows:
+            p = Position(**dict(zip(_POS, r, strict=True)))
+            out[(p.strategy_id, p.date, p.symbol)] = p
+        return out
+
+    def backtest_returns(
+        self, keys: Collection[tuple[str, dt.date]]
+    ) -> dict[tuple[str, dt.date], float]:
+        if not keys:
+            return {}
+        rows = self.conn.execute(
+            select(BacktestReturnRow.strategy_id, BacktestReturnRow.date, BacktestReturnRow.ret)
+            .where(tuple_(BacktestReturnRow.strategy_id, BacktestReturnRow.date).in_(list(keys)))
+            .order_by(BacktestReturnRow.version)
+        )
+        return {(r[0], r[1]): float(r[2]) for r in rows}
