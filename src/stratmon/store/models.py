@@ -141,7 +141,7 @@ class BacktestReturnRow(Base):
     strategy_id: Mapped[str] = mapped_column(ForeignKey("strategies.strategy_id"), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, primary_key=True, default=1)
     date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    ret: Mapped[float] = mapped_column("return", Float)
+    ret: Mapped[float] = mapped_column(Float)  # simple return, fraction
     file_id: Mapped[int | None] = mapped_column(ForeignKey("ingested_files.id"))
 
 

@@ -9,8 +9,9 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, func, select
+from sqlalchemy.orm import Session
 
-from stratmon.domain import RoundTrip, Strategy
+from stratmon.domain import Execution, RoundTrip, Strategy
 from stratmon.store.models import (
     AlertEventRow,
     AlertRow,
@@ -28,6 +29,11 @@ from stratmon.store.models import (
     RoundTripRow,
     StrategyRow,
 )
+
+def _orm(conn: Connection, stmt: Any) -> Any:
+    """ORM objects (not bare columns) for a ``select(Model)`` on a plain connection."""
+    return Session(bind=conn).execute(stmt).scalars()
+
 
 _STRATEGY_FIELDS = (
     "strategy_id",
@@ -212,7 +218,7 @@ def health_history(
         q = q.where(HealthScoreRow.as_of >= start)
     if end is not None:
         q = q.where(HealthScoreRow.as_of <= end)
-    rows = conn.execute(q.order_by(HealthScoreRow.as_of)).scalars().all()
+    rows = _orm(conn, q.order_by(HealthScoreRow.as_of)).all()
     return [
         {
             "as_of": r.as_of,
@@ -228,12 +234,11 @@ def health_history(
 def alert_states(conn: Connection, strategy_ids: Sequence[str]) -> dict[tuple[str, str, str], Any]:
     """The newest alert row per identity (rule, strategy_id, tier), as a mapping of fields."""
     rows = (
-        conn.execute(
+        _orm(conn, 
             select(AlertRow)
             .where(AlertRow.strategy_id.in_(list(strategy_ids)))
             .order_by(AlertRow.id)
         )
-        .scalars()
         .all()
     )
     out: dict[tuple[str, str, str], Any] = {}
@@ -246,7 +251,7 @@ def firing_alerts(conn: Connection, strategy_id: str | None = None) -> list[dict
     q = select(AlertRow).where(AlertRow.state == "firing")
     if strategy_id is not None:
         q = q.where(AlertRow.strategy_id == strategy_id)
-    return [_alert_dict(r) for r in conn.execute(q.order_by(AlertRow.id)).scalars()]
+    return [_alert_dict(r) for r in _orm(conn, q.order_by(AlertRow.id))]
 
 
 def alerts(
@@ -257,7 +262,7 @@ def alerts(
         q = q.where(AlertRow.state == state)
     if strategy_id is not None:
         q = q.where(AlertRow.strategy_id == strategy_id)
-    return [_alert_dict(r) for r in conn.execute(q.order_by(AlertRow.id)).scalars()]
+    return [_alert_dict(r) for r in _orm(conn, q.order_by(AlertRow.id))]
 
 
 def _alert_dict(r: AlertRow) -> dict[str, Any]:
@@ -277,9 +282,9 @@ def _alert_dict(r: AlertRow) -> dict[str, Any]:
 
 
 def alert_events(conn: Connection, alert_id: int) -> list[dict[str, Any]]:
-    rows = conn.execute(
+    rows = _orm(conn, 
         select(AlertEventRow).where(AlertEventRow.alert_id == alert_id).order_by(AlertEventRow.id)
-    ).scalars()
+    )
     return [
         {
             "at": r.at,
@@ -304,20 +309,20 @@ def results_on(conn: Connection, as_of: dt.date) -> dict[str, dict[str, Any]]:
     """Everything stored for one evaluation date, per strategy: metrics by window,
     comparison, health."""
     out: dict[str, dict[str, Any]] = {}
-    for snap in conn.execute(
+    for snap in _orm(conn, 
         select(MetricSnapshotRow).where(MetricSnapshotRow.as_of == as_of)
-    ).scalars():
+    ):
         out.setdefault(snap.strategy_id, {}).setdefault("metrics", {})[snap.window] = dict(
             snap.metrics, n_obs=snap.n_obs
         )
-    for cmp_row in conn.execute(
+    for cmp_row in _orm(conn, 
         select(ComparisonRow).where(ComparisonRow.as_of == as_of)
-    ).scalars():
+    ):
         d = out.setdefault(cmp_row.strategy_id, {})
         d["status"] = cmp_row.status
         d["comparison"] = cmp_row.details
         d["backtest_version"] = cmp_row.backtest_version
-    for h in conn.execute(select(HealthScoreRow).where(HealthScoreRow.as_of == as_of)).scalars():
+    for h in _orm(conn, select(HealthScoreRow).where(HealthScoreRow.as_of == as_of)):
         d = out.setdefault(h.strategy_id, {})
         d["health"] = {
             "score": h.score,
@@ -344,7 +349,7 @@ def findings(
             "value": f.value,
             "message": f.message,
         }
-        for f in conn.execute(q).scalars()
+        for f in _orm(conn, q)
     ]
 
 
@@ -363,7 +368,7 @@ def ingested_files(conn: Connection, *, outcome: str | None = None) -> list[dict
             "n_new": f.n_new,
             "error": f.error,
         }
-        for f in conn.execute(q).scalars()
+        for f in _orm(conn, q)
     ]
 
 
@@ -375,9 +380,9 @@ def positions_on(conn: Connection, strategy_id: str, as_of: dt.date) -> list[dic
     ).scalar()
     if last is None:
         return []
-    rows = conn.execute(
+    rows = _orm(conn, 
         select(PositionRow).where(PositionRow.strategy_id == strategy_id, PositionRow.date == last)
-    ).scalars()
+    )
     return [
         {
             "date": r.date,
@@ -408,3 +413,43 @@ def table_counts(conn: Connection) -> dict[str, int]:
             conn.execute(select(func.count()).select_from(model)).scalar() or 0
         )
     return out
+
+
+def round_trips_for(
+    conn: Connection, strategy_ids: Sequence[str], until: dt.datetime | None = None
+) -> dict[str, list[RoundTrip]]:
+    """Closed round trips of several strategies (one query), by exit time."""
+    q = select(*(getattr(RoundTripRow, f) for f in _RT_FIELDS)).where(
+        RoundTripRow.strategy_id.in_(list(strategy_ids))
+    )
+    if until is not None:
+        q = q.where(RoundTripRow.exit_time <= until)
+    q = q.order_by(RoundTripRow.exit_time, RoundTripRow.trade_id)
+    out: dict[str, list[RoundTrip]] = {sid: [] for sid in strategy_ids}
+    for r in conn.execute(q):
+        out[r[1]].append(RoundTrip(**dict(zip(_RT_FIELDS, r, strict=True))))
+    return out
+
+
+_EXEC_FIELDS = (
+    "execution_id",
+    "strategy_id",
+    "timestamp",
+    "symbol",
+    "side",
+    "quantity",
+    "price",
+    "commission",
+    "fees",
+    "currency",
+)
+
+
+def executions(conn: Connection, strategy_id: str) -> list[Execution]:
+    """All stored executions of a strategy, by timestamp then id."""
+    rows = conn.execute(
+        select(*(getattr(ExecutionRow, f) for f in _EXEC_FIELDS))
+        .where(ExecutionRow.strategy_id == strategy_id)
+        .order_by(ExecutionRow.timestamp, ExecutionRow.execution_id)
+    )
+    return [Execution(**dict(zip(_EXEC_FIELDS, r, strict=True))) for r in rows]

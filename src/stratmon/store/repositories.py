@@ -157,6 +157,16 @@ def replace_round_trips(
     insert_round_trips(conn, rows, file_id, source)
 
 
+def delete_matched_round_trips(conn: Connection, strategy_id: str) -> None:
+    """Remove the round trips matched from executions (before a rebuild of the matching)."""
+    conn.execute(
+        delete(RoundTripRow).where(
+            RoundTripRow.strategy_id == strategy_id, RoundTripRow.source == "executions"
+        )
+    )
+    conn.execute(delete(MatcherStateRow).where(MatcherStateRow.strategy_id == strategy_id))
+
+
 def insert_positions(conn: Connection, rows: Sequence[Position], file_id: int | None) -> None:
     if rows:
         conn.execute(
@@ -345,7 +355,9 @@ def save_alert_event(conn: Connection, alert_id: int, values: dict[str, Any]) ->
     if exists is None:
         conn.execute(
             insert(AlertEventRow).values(
-                {k: clean(v) if isinstance(v, float) else v for k, v in values.items()},
-                alert_id=alert_id,
+                {
+                    **{k: clean(v) if isinstance(v, float) else v for k, v in values.items()},
+                    "alert_id": alert_id,
+                }
             )
         )

@@ -4,7 +4,7 @@ rows, one query per call, so validation can detect duplicates, conflicts and NAV
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from sqlalchemy import Connection, select, tuple_
@@ -22,6 +22,15 @@ _DAILY = [c.key for c in DailyRecordRow.__table__.columns if c.key not in ("file
 _EXEC = [c.key for c in ExecutionRow.__table__.columns if c.key != "file_id"]
 _RT = [c.key for c in RoundTripRow.__table__.columns if c.key not in ("file_id", "source")]
 _POS = [c.key for c in PositionRow.__table__.columns if c.key != "file_id"]
+
+
+_CHUNK = 400  # keys per IN (...) query: stays far below SQLite's bound-parameter limit
+
+
+def _chunks(keys: Collection[Any]) -> Iterator[list[Any]]:
+    items = list(keys)
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
 
 
 def _daily(row: Any) -> DailyRecord:
@@ -43,15 +52,16 @@ class SqlStoredView:
         if not keys:
             return {}
         cols = [getattr(DailyRecordRow, k) for k in _DAILY]
-        rows = self.conn.execute(
-            select(*cols).where(
-                tuple_(DailyRecordRow.strategy_id, DailyRecordRow.date).in_(list(keys))
-            )
-        )
         out = {}
-        for row in rows:
-            rec = _daily(row)
-            out[(rec.strategy_id, rec.date)] = rec
+        for part in _chunks(keys):
+            rows = self.conn.execute(
+                select(*cols).where(
+                    tuple_(DailyRecordRow.strategy_id, DailyRecordRow.date).in_(part)
+                )
+            )
+            for row in rows:
+                rec = _daily(row)
+                out[(rec.strategy_id, rec.date)] = rec
         return out
 
     def last_daily_before(self, strategy_id: str, before: dt.date) -> DailyRecord | None:
@@ -68,20 +78,22 @@ class SqlStoredView:
         if not execution_ids:
             return {}
         cols = [getattr(ExecutionRow, k) for k in _EXEC]
-        rows = self.conn.execute(
-            select(*cols).where(ExecutionRow.execution_id.in_(list(execution_ids)))
-        )
-        return {r[0]: Execution(**dict(zip(_EXEC, r, strict=True))) for r in rows}
+        out = {}
+        for part in _chunks(execution_ids):
+            rows = self.conn.execute(select(*cols).where(ExecutionRow.execution_id.in_(part)))
+            out.update({r[0]: Execution(**dict(zip(_EXEC, r, strict=True))) for r in rows})
+        return out
 
     def round_trips(self, trade_ids: Collection[str]) -> dict[str, RoundTrip]:
         if not trade_ids:
             return {}
         cols = [getattr(RoundTripRow, k) for k in _RT]
-        rows = self.conn.execute(select(*cols).where(RoundTripRow.trade_id.in_(list(trade_ids))))
         out = {}
-        for r in rows:
-            rt = RoundTrip(**dict(zip(_RT, r, strict=True)))
-            out[rt.trade_id] = rt
+        for part in _chunks(trade_ids):
+            rows = self.conn.execute(select(*cols).where(RoundTripRow.trade_id.in_(part)))
+            for r in rows:
+                rt = RoundTrip(**dict(zip(_RT, r, strict=True)))
+                out[rt.trade_id] = rt
         return out
 
     def positions(
@@ -90,17 +102,16 @@ class SqlStoredView:
         if not keys:
             return {}
         cols = [getattr(PositionRow, k) for k in _POS]
-        rows = self.conn.execute(
-            select(*cols).where(
-                tuple_(PositionRow.strategy_id, PositionRow.date, PositionRow.symbol).in_(
-                    list(keys)
+        out = {}
+        for part in _chunks(keys):
+            rows = self.conn.execute(
+                select(*cols).where(
+                    tuple_(PositionRow.strategy_id, PositionRow.date, PositionRow.symbol).in_(part)
                 )
             )
-        )
-        out = {}
-        for r in rows:
-            p = Position(**dict(zip(_POS, r, strict=True)))
-            out[(p.strategy_id, p.date, p.symbol)] = p
+            for r in rows:
+                p = Position(**dict(zip(_POS, r, strict=True)))
+                out[(p.strategy_id, p.date, p.symbol)] = p
         return out
 
     def backtest_returns(
@@ -108,9 +119,14 @@ class SqlStoredView:
     ) -> dict[tuple[str, dt.date], float]:
         if not keys:
             return {}
-        rows = self.conn.execute(
-            select(BacktestReturnRow.strategy_id, BacktestReturnRow.date, BacktestReturnRow.ret)
-            .where(tuple_(BacktestReturnRow.strategy_id, BacktestReturnRow.date).in_(list(keys)))
-            .order_by(BacktestReturnRow.version)
-        )
-        return {(r[0], r[1]): float(r[2]) for r in rows}
+        out = {}
+        for part in _chunks(keys):
+            rows = self.conn.execute(
+                select(
+                    BacktestReturnRow.strategy_id, BacktestReturnRow.date, BacktestReturnRow.ret
+                )
+                .where(tuple_(BacktestReturnRow.strategy_id, BacktestReturnRow.date).in_(part))
+                .order_by(BacktestReturnRow.version)
+            )
+            out.update({(r[0], r[1]): float(r[2]) for r in rows})
+        return out

@@ -119,7 +119,7 @@ def upgrade() -> None:
         sa.Column("strategy_id", sa.String(length=64), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("date", sa.Date(), nullable=False),
-        sa.Column("return", sa.Float(), nullable=False),
+        sa.Column("ret", sa.Float(), nullable=False),
         sa.Column("file_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["file_id"],

@@ -1,0 +1,425 @@
+"""The ``stratmon`` command line (Typer; Rich tables)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from stratmon.config import Workspace, create_workspace, find_workspace
+from stratmon.domain import Strategy
+from stratmon.errors import StratmonError
+from stratmon.reports import format as fmt
+from stratmon.reports.status_rows import StatusRow, build_status_rows
+from stratmon.store import Store, open_store
+
+app = typer.Typer(
+    help="stratmon: watches live trading strategies against their backtests.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+strategies_app = typer.Typer(help="Register and list strategies.", no_args_is_help=True)
+backtest_app = typer.Typer(help="Import backtest returns and expected metrics.", no_args_is_help=True)
+app.add_typer(strategies_app, name="strategies")
+app.add_typer(backtest_app, name="backtest")
+
+console = Console()
+err_console = Console(stderr=True)
+
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace folder (default: $STRATMON_WORKSPACE, else the current directory "
+        "or a parent holding stratmon.toml).",
+    ),
+]
+
+STATUS_STYLE = {
+    "on_track": "green",
+    "outperforming": "blue",
+    "underperforming": "yellow",
+    "alert": "bold red",
+    "insufficient_data": "dim",
+}
+
+
+def _open(workspace: Path | None) -> tuple[Workspace, Store]:
+    ws = find_workspace(workspace)
+    return ws, open_store(ws.database_url)
+
+
+def _fail(err: Exception) -> None:
+    err_console.print(f"[bold red]error:[/] {err}")
+    raise typer.Exit(code=2)
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        _fail(StratmonError(f"--date {value!r} is not a date; use YYYY-MM-DD."))
+    return None
+
+
+def status_table(rows: list[StatusRow], as_of: dt.date | None) -> Table:
+    """The status table: one row per strategy."""
+    table = Table(title=f"stratmon status as of {as_of}", header_style="bold")
+    for col, justify in (
+        ("Strategy", "left"),
+        ("Health", "right"),
+        ("Sharpe live / bt", "right"),
+        ("Return", "right"),
+        ("Current DD", "right"),
+        ("Max DD", "right"),
+        ("Status", "left"),
+        ("Firing alerts", "left"),
+    ):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for r in rows:
+        table.add_row(
+            r.strategy_id,
+            fmt.score(r.health_score, r.health_trend),
+            f"{fmt.num(r.live_sharpe)} / {fmt.num(r.backtest_sharpe)}",
+            fmt.pct(r.total_return),
+            fmt.pct(r.current_drawdown),
+            fmt.pct(r.max_drawdown),
+            f"[{STATUS_STYLE.get(r.status, '')}]{r.status}[/]",
+            ", ".join(r.firing_alerts) or "–",
+        )
+    return table
+
+
+@app.command()
+def init(
+    workspace: Annotated[Path, typer.Argument(help="Folder to create the workspace in.")],
+    database_url: Annotated[
+        str | None, typer.Option(help="SQLAlchemy URL (default: SQLite in the workspace).")
+    ] = None,
+) -> None:
+    """Create a workspace: stratmon.toml, inbox/, reports/ and the database."""
+    try:
+        ws = create_workspace(workspace, database_url)
+        open_store(ws.database_url).dispose()
+    except StratmonError as err:
+        _fail(err)
+    console.print(f"Workspace ready at [bold]{ws.root}[/]. Database: {ws.database_url}")
+
+
+@strategies_app.command("add")
+def strategies_add(
+    strategy_id: Annotated[str, typer.Option("--id", help="Strategy id (as in data files).")],
+    name: Annotated[str, typer.Option(help="Human name.")],
+    sector: str = "",
+    asset_class: str = "",
+    researcher: str = "",
+    pool: str = "",
+    allocated_capital: float | None = None,
+    allocation_date: str | None = None,
+    periods_per_year: int = 252,
+    benchmark: str | None = None,
+    backtest_source: str | None = None,
+    calendar: Annotated[str, typer.Option(help="Exchange calendar code or 24/7.")] = "XNYS",
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Register (or update) one strategy."""
+    from stratmon.ingest.calendar import validate_calendar
+    from stratmon.store import repositories as repo
+
+    try:
+        validate_calendar(calendar)
+        ws, store = _open(workspace)
+        s = Strategy(
+            strategy_id=strategy_id,
+            name=name,
+            sector=sector,
+            asset_class=asset_class,
+            researcher=researcher,
+            pool=pool,
+            allocated_capital=allocated_capital,
+            allocation_date=_parse_date(allocation_date),
+            periods_per_year=periods_per_year,
+            benchmark=benchmark,
+            backtest_source=backtest_source,
+            calendar=calendar,
+        )
+        with store.transaction() as conn:
+            repo.upsert_strategies(conn, [s])
+    except StratmonError as err:
+        _fail(err)
+    console.print(f"Strategy [bold]{strategy_id}[/] registered.")
+
+
+@strategies_app.command("import")
+def strategies_import(
+    file: Annotated[Path, typer.Argument(help="CSV/JSON/YAML with the strategy fields.")],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Register (or update) strategies from a file."""
+    from stratmon.ingest import parse_strategies
+    from stratmon.store import repositories as repo
+
+    try:
+        ws, store = _open(workspace)
+        items = parse_strategies(file)
+        with store.transaction() as conn:
+            n = repo.upsert_strategies(conn, items)
+    except StratmonError as err:
+        _fail(err)
+    console.print(f"{n} strateg{'y' if n == 1 else 'ies'} registered from {file}.")
+
+
+@strategies_app.command("list")
+def strategies_list(workspace: WorkspaceOpt = None) -> None:
+    """List registered strategies."""
+    from stratmon.store import queries as q
+
+    try:
+        ws, store = _open(workspace)
+        with store.read() as conn:
+            items = q.strategies(conn)
+    except StratmonError as err:
+        _fail(err)
+    table = Table(header_style="bold")
+    for col in ("id", "name", "sector", "asset class", "pool", "capital", "since", "calendar"):
+        table.add_column(col)
+    for s in items:
+        table.add_row(
+            s.strategy_id,
+            s.name,
+            s.sector,
+            s.asset_class,
+            s.pool,
+            fmt.money(s.allocated_capital),
+            str(s.allocation_date or "–"),
+            s.calendar,
+        )
+    console.print(table)
+
+
+@backtest_app.command("import")
+def backtest_import(
+    files: Annotated[list[Path], typer.Argument(help="Backtest returns (CSV/JSON/Parquet: "
+                                                      "date,strategy_id,return) or expected "
+                                                      "metrics (YAML/JSON).")],
+    replace: bool = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Store backtest daily returns and/or expected metrics."""
+    from stratmon.ingest import parse_expectations
+    from stratmon.pipeline import ingest_paths
+    from stratmon.store import repositories as repo
+
+    try:
+        ws, store = _open(workspace)
+        for f in files:
+            if f.suffix.lower() in (".yaml", ".yml") or _is_expectation_json(f):
+                items = parse_expectations(f)
+                with store.transaction() as conn:
+                    repo.insert_expectations(conn, items)
+                console.print(f"{f.name}: expected metrics for {len(items)} strateg(ies).")
+            else:
+                _print_ingest(ingest_paths(ws, store, [f], replace=replace))
+    except StratmonError as err:
+        _fail(err)
+
+
+def _is_expectation_json(path: Path) -> bool:
+    if path.suffix.lower() != ".json":
+        return False
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict)
+
+
+def _print_ingest(outcomes: list[Any]) -> int:
+    bad = 0
+    for o in outcomes:
+        if o.outcome == "accepted":
+            msg = (
+                f"[green]accepted[/] {o.file} ({o.kind}): {o.n_new} new, "
+                f"{o.n_identical} identical, {o.n_replaced} replaced"
+            )
+            if o.n_round_trips:
+                msg += f", {o.n_round_trips} round trips matched"
+            console.print(msg)
+            for f in o.findings[:10]:
+                console.print(f"   [yellow]finding[/] {f}")
+        elif o.outcome == "duplicate":
+            console.print(f"[dim]skipped[/] {o.file}: identical to a file already ingested")
+        else:
+            bad += 1
+            console.print(f"[red]rejected[/] {o.file} -> {o.moved_to}\n{o.error}")
+    return bad
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files to ingest (default: the inbox).")
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option(help="Let rows that contradict stored rows replace them.")
+    ] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Ingest daily performance, executions, closed trades and positions files."""
+    from stratmon.ingest import list_inbox
+    from stratmon.pipeline import ingest_paths
+
+    try:
+        ws, store = _open(workspace)
+        files = list(paths) if paths else list_inbox(ws.inbox)
+        if not files:
+            console.print(f"Nothing to ingest in {ws.inbox}.")
+            return
+        _print_ingest(ingest_paths(ws, store, files, replace=replace))
+    except StratmonError as err:
+        _fail(err)
+
+
+@app.command()
+def run(
+    date: Annotated[
+        str | None, typer.Option("--date", help="Evaluation date (default: latest data).")
+    ] = None,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Skip the HTML report.")] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """The daily job: ingest the inbox, evaluate every active strategy, alert, report."""
+    from stratmon.pipeline import DailyJob
+
+    try:
+        ws, store = _open(workspace)
+        result = DailyJob(ws, store).run(_parse_date(date), write_report=not no_report)
+    except StratmonError as err:
+        _fail(err)
+    _print_ingest(result.ingested)
+    if result.as_of is None:
+        console.print("No data yet: drop files into the inbox and run again.")
+        return
+    console.print(status_table(result.rows, result.as_of))
+    for e in result.events:
+        console.print(f"alert {e.rule}/{e.tier} {e.strategy_id}: {e.from_state} -> {e.to_state}")
+    if result.report:
+        console.print(f"Report: {result.report}")
+
+
+@app.command()
+def status(
+    strategy: Annotated[str | None, typer.Argument(help="One strategy id for details.")] = None,
+    date: Annotated[str | None, typer.Option("--date")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Show the latest results (all strategies, or one in detail)."""
+    from stratmon.store import queries as q
+
+    try:
+        ws, store = _open(workspace)
+        with store.read() as conn:
+            as_of = q.latest_evaluation_date(conn, _parse_date(date))
+            if as_of is None:
+                console.print("No evaluation yet: run `stratmon run`.")
+                return
+            results = q.results_on(conn, as_of)
+            strategies = q.strategies(conn, active_only=True)
+            firing = q.firing_alerts(conn)
+            if strategy is not None and strategy not in results:
+                raise StratmonError(
+                    f"No results for strategy {strategy!r} on {as_of}; known: {sorted(results)}."
+                )
+            rows = build_status_rows(as_of, strategies, results, firing)
+            alert_history = q.alerts(conn, strategy_id=strategy) if strategy else []
+    except StratmonError as err:
+        _fail(err)
+    if strategy is None:
+        console.print(status_table(rows, as_of))
+        return
+    res = results[strategy]
+    console.print(status_table([r for r in rows if r.strategy_id == strategy], as_of))
+    cmp_table = Table(title="Live vs backtest", header_style="bold")
+    for col in ("metric", "live", "backtest", "deviation", "status", "why"):
+        cmp_table.add_column(col)
+    for c in res.get("comparison", []):
+        cmp_table.add_row(
+            c["metric"],
+            fmt.num(c["live"], 3),
+            fmt.num(c["backtest"], 3),
+            fmt.pct(c["deviation"]),
+            f"[{STATUS_STYLE.get(c['status'], '')}]{c['status']}[/]",
+            c.get("reason", ""),
+        )
+    console.print(cmp_table)
+    health = res.get("health", {})
+    h_table = Table(title="Health components (0-100)", header_style="bold")
+    h_table.add_column("component")
+    h_table.add_column("score", justify="right")
+    h_table.add_column("why")
+    for k, v in (health.get("components") or {}).items():
+        h_table.add_row(k, fmt.num(v, 0), (health.get("reasons") or {}).get(k, ""))
+    console.print(h_table)
+    m_table = Table(title="Metrics by window", header_style="bold")
+    windows = sorted(res.get("metrics", {}), key=lambda w: (w != "all", w))
+    m_table.add_column("metric")
+    for w in windows:
+        m_table.add_column(w if w == "all" else f"{w}d", justify="right")
+    names = list(res["metrics"].get("all", {}))
+    for name in names:
+        m_table.add_row(name, *(fmt.num(res["metrics"][w].get(name), 4) for w in windows))
+    console.print(m_table)
+    if alert_history:
+        a_table = Table(title="Alerts", header_style="bold")
+        for col in ("id", "rule", "tier", "state", "since", "fired", "resolved", "message"):
+            a_table.add_column(col)
+        for a in alert_history:
+            a_table.add_row(
+                str(a["id"]), a["rule"], a["tier"], a["state"], str(a["started_at"]),
+                str(a["fired_at"] or "–"), str(a["resolved_at"] or "–"), a["message"],
+            )
+        console.print(a_table)
+
+
+@app.command()
+def report(
+    date: Annotated[str | None, typer.Option("--date")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write (again) the daily HTML report of a date from the stored results."""
+    from stratmon.pipeline import write_daily_report
+
+    try:
+        ws, store = _open(workspace)
+        path = write_daily_report(ws, store, _parse_date(date))
+    except StratmonError as err:
+        _fail(err)
+    console.print(f"Report: {path}")
+
+
+@app.command()
+def demo(
+    directory: Annotated[Path, typer.Argument(help="Workspace folder for the demo.")] = Path(
+        "demo-workspace"
+    ),
+) -> None:
+    """Build a workspace from real market data (arch) and replay 2013-2018 day by day."""
+    from stratmon.demo.run import run_demo
+
+    try:
+        run_demo(directory, console)
+    except StratmonError as err:
+        _fail(err)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

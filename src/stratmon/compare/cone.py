@@ -1,0 +1,227 @@
+"""Bootstrap cone: where the backtest says cumulative live returns should be, day by day.
+
+Whole paths of ``horizon`` days are drawn from the backtest returns by a stationary block
+bootstrap (vectorised; see :func:`~stratmon.compare.bootstrap.stationary_bootstrap_indices`)
+and compounded: ``cum_t = prod_{s<=t}(1 + r_s) - 1``. For each live day ``t = 1..horizon`` the
+cone holds
+
+* percentile bands of ``cum_t`` across the paths (default 5, 25, 50, 75, 95);
+* k-sigma bands for k = 1, 1.5, 2, built on **log** wealth, where a mean and standard deviation
+  are meaningful: with ``L_t = log(1 + cum_t)`` across paths, the band is
+  ``exp(mean(L_t) +/- k * sd(L_t)) - 1`` (reported as a simple cumulative return, so it can be
+  compared directly with the live cumulative return and is never below -100 %).
+
+:func:`cone_breaches` then tells, for each live day, which is the outermost band the live
+cumulative return falls outside of.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from stratmon.compare.bootstrap import politis_white_block_length, stationary_bootstrap_indices
+from stratmon.compare.significance import InsufficientDataError
+
+__all__ = [
+    "DEFAULT_CONE_PATHS",
+    "SIGMA_LEVELS",
+    "BacktestCone",
+    "ConeBreach",
+    "backtest_cone",
+    "cone_breaches",
+]
+
+DEFAULT_CONE_PATHS = 2000
+SIGMA_LEVELS: tuple[float, ...] = (1.0, 1.5, 2.0)
+
+
+@dataclass(frozen=True, slots=True)
+class BacktestCone:
+    """Cone of cumulative simple returns for live days ``1..horizon``.
+
+    Attributes
+    ----------
+    days : ndarray of int, shape (H,)
+        Live day numbers 1..H.
+    percentiles : tuple of float
+        Percentile levels, ascending.
+    bands : ndarray, shape (P, H)
+        ``bands[i, t-1]`` is the ``percentiles[i]``-th percentile of cumulative return at day t.
+    sigma_levels : tuple of float
+        The k of the sigma bands (1, 1.5, 2).
+    sigma_lower, sigma_upper : ndarray, shape (K, H)
+        ``exp(mean +/- k sd of log wealth) - 1``.
+    mean_log : ndarray, shape (H,)
+        Mean log wealth across paths (its ``exp - 1`` is the centre of the sigma bands).
+    n_paths : int
+    block_length : float
+    """
+
+    days: npt.NDArray[np.int64]
+    percentiles: tuple[float, ...]
+    bands: npt.NDArray[np.float64]
+    sigma_levels: tuple[float, ...]
+    sigma_lower: npt.NDArray[np.float64]
+    sigma_upper: npt.NDArray[np.float64]
+    mean_log: npt.NDArray[np.float64]
+    n_paths: int
+    block_length: float
+
+    @property
+    def horizon(self) -> int:
+        """Number of live days covered."""
+        return int(self.days.size)
+
+    def band(self, percentile: float) -> npt.NDArray[np.float64]:
+        """The band of one percentile level, shape (H,)."""
+        i = self.percentiles.index(float(percentile))
+        out: npt.NDArray[np.float64] = self.bands[i]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ConeBreach:
+    """The live cumulative return is outside one band of the cone on one live day.
+
+    ``band`` is ``"p5"``, ``"p95"``, ``"sigma_2.0"``... ; ``side`` is ``"below"`` or
+    ``"above"``; ``bound`` is the band's value that was crossed.
+    """
+
+    day: int
+    band: str
+    side: str
+    live_value: float
+    bound: float
+
+
+def backtest_cone(
+    backtest_returns: npt.ArrayLike,
+    horizon: int,
+    *,
+    n_paths: int = DEFAULT_CONE_PATHS,
+    percentiles: tuple[float, ...] = (5, 25, 50, 75, 95),
+    seed: int | np.random.Generator | None = None,
+    block_length: float | None = None,
+) -> BacktestCone:
+    """Build the cone of cumulative returns a live period should follow if the backtest holds.
+
+    Parameters
+    ----------
+    backtest_returns : ndarray, shape (B,)
+        Backtest simple returns per period (NaNs dropped, not filled). At least 30.
+    horizon : int
+        Number of live periods to cover (>= 1).
+    n_paths : int, default 2000
+        Bootstrap paths. Memory is ``n_paths * horizon`` floats; 2000 x 252 takes ~10 ms.
+    percentiles : tuple of float, default (5, 25, 50, 75, 95)
+        Percentile levels in [0, 100].
+    seed : int or Generator, optional
+        Makes the cone reproducible.
+    block_length : float, optional
+        Mean block length of the stationary bootstrap; default Politis-White on the returns.
+
+    Returns
+    -------
+    BacktestCone
+
+    Raises
+    ------
+    InsufficientDataError
+        Fewer than 30 backtest returns.
+    ValueError
+        ``horizon < 1``, ``n_paths < 2`` or a percentile outside [0, 100].
+
+    References
+    ----------
+    Politis and Romano (1994), "The stationary bootstrap"; the cone display follows the
+    backtest-vs-live cones of pyfolio/Quantopian (``plot_cones``).
+    """
+    x = np.asarray(backtest_returns, dtype=float)
+    x = x[~np.isnan(x)]
+    if x.size < 30:
+        raise InsufficientDataError(
+            f"the backtest has {x.size} non-missing returns; a cone needs at least 30"
+        )
+    if horizon < 1 or n_paths < 2:
+        raise ValueError("horizon must be >= 1 and n_paths >= 2")
+    pct = tuple(sorted(float(p) for p in percentiles))
+    if any(p < 0 or p > 100 for p in pct):
+        raise ValueError(f"percentiles must lie in [0, 100], got {percentiles}")
+    rng = np.random.default_rng(seed)
+    b = politis_white_block_length(x) if block_length is None else float(block_length)
+    idx = stationary_bootstrap_indices(x.size, n_paths, horizon, b, rng)
+    log_wealth = np.cumsum(np.log1p(x)[idx], axis=1)  # (n_paths, H)
+    cum = np.expm1(log_wealth)
+    bands = np.percentile(cum, pct, axis=0)
+    mean_log = log_wealth.mean(axis=0)
+    sd_log = log_wealth.std(axis=0, ddof=1)
+    k = np.asarray(SIGMA_LEVELS)[:, None]
+    return BacktestCone(
+        days=np.arange(1, horizon + 1, dtype=np.int64),
+        percentiles=pct,
+        bands=np.asarray(bands, dtype=float),
+        sigma_levels=SIGMA_LEVELS,
+        sigma_lower=np.expm1(mean_log - k * sd_log),
+        sigma_upper=np.expm1(mean_log + k * sd_log),
+        mean_log=mean_log,
+        n_paths=n_paths,
+        block_length=b,
+    )
+
+
+def _fmt(p: float) -> str:
+    return f"{p:g}"
+
+
+def cone_breaches(live_cumulative: npt.ArrayLike, cone: BacktestCone) -> list[ConeBreach]:
+    """Days on which the live cumulative return lies outside bands of the cone.
+
+    For each live day the outermost percentile band crossed on the low side (among the
+    percentiles below 50) or on the high side (above 50) is one event, and the outermost sigma
+    band crossed is another; inner bands crossed the same day are implied and not repeated.
+
+    Parameters
+    ----------
+    live_cumulative : ndarray, shape (T,)
+        Live cumulative simple return after live day 1..T (fraction; ``prod(1+r) - 1``).
+        NaN days are skipped. Days beyond the cone's horizon are ignored.
+    cone : BacktestCone
+        From :func:`backtest_cone`.
+
+    Returns
+    -------
+    list of ConeBreach
+        Ordered by day, percentile events before sigma events.
+    """
+    live = np.asarray(live_cumulative, dtype=float).ravel()[: cone.horizon]
+    lows = [(i, p) for i, p in enumerate(cone.percentiles) if p < 50]
+    highs = [(i, p) for i, p in enumerate(cone.percentiles) if p > 50]
+    events: list[ConeBreach] = []
+    for t, v in enumerate(live):
+        if np.isnan(v):
+            continue
+        day = t + 1
+        for i, p in lows:  # ascending: the first one crossed is the outermost
+            if v < cone.bands[i, t]:
+                events.append(ConeBreach(day, f"p{_fmt(p)}", "below", float(v), cone.bands[i, t]))
+                break
+        for i, p in reversed(highs):
+            if v > cone.bands[i, t]:
+                events.append(ConeBreach(day, f"p{_fmt(p)}", "above", float(v), cone.bands[i, t]))
+                break
+        for j in reversed(range(len(cone.sigma_levels))):
+            k = cone.sigma_levels[j]
+            if v < cone.sigma_lower[j, t]:
+                events.append(
+                    ConeBreach(day, f"sigma_{k:g}", "below", float(v), cone.sigma_lower[j, t])
+                )
+                break
+            if v > cone.sigma_upper[j, t]:
+                events.append(
+                    ConeBreach(day, f"sigma_{k:g}", "above", float(v), cone.sigma_upper[j, t])
+                )
+                break
+    return events

@@ -1,0 +1,308 @@
+"""Calibrate the decay CUSUM so that a healthy strategy false-alarms once per ARL0 periods.
+
+The detector (see :mod:`stratmon.decay.detector`) accumulates standardised scores ``z_t``
+(:mod:`stratmon.decay.scores`) in Page's one-sided CUSUM for a *drop* of their mean from
+``m0`` (the backtest's) to ``m1`` (the decayed level):
+
+    u_t = clip((z_t - k) / s, -c, c),    S_t = max(0, S_{t-1} - u_t),    alarm when S_t > h,
+
+with reference value ``k = (m0 + m1) / 2`` -- the Gaussian log-likelihood ratio of the two means
+is linear in ``z`` with this centre, so this is the CUSUM of the likelihood ratio up to a
+scale (Page 1954), optimal in Lorden's minimax sense for that change (Lorden 1971; Moustakides
+1986). ``s`` is the backtest's score standard deviation and ``c`` (default 4) a Huber-type clip
+that limits the influence of a single fat-tailed day. ``m1 = m0 * SR_decayed / SR_backtest``:
+the decayed Sharpe ratio expressed in score units (0 when ``decayed_sharpe`` is 0).
+
+**Threshold.** ``h`` is calibrated by simulation from the strategy's own backtest, not from a
+normal-theory formula: paths of scores are drawn from the backtest's scores by a stationary
+block bootstrap (Politis-White block length), so fat tails, skew and what is left of the
+volatility clustering are those of the strategy itself. The probability that a healthy
+strategy raises no alarm within ``A = false_alarm_days`` periods is set to ``exp(-1)``:
+CUSUM run lengths are close to geometric (Basseville and Nikiforov 1993, sec. 5.2), so
+``P(RL > A) = exp(-A / ARL0)`` and ``ARL0 = A``; choosing the horizon equal to the target also
+cancels, to first order, the head-start lag of a CUSUM started at 0. One simulation gives
+``h`` directly as a quantile of the paths' running maxima (no bisection needed): the
+``exp(-1)`` quantile of ``max_{t <= A} S_t``.
+
+**Estimation error.** The backtest's mean is only an estimate: a backtest that was lucky puts
+``m0`` too high, and live returns then look "decayed" from day one. The calibration therefore
+also draws, for every simulated path, the reference values from a perturbed
+``m0* = m0 + s * xi / sqrt(B)`` (``xi ~ N(0, 1)``, ``B`` backtest periods), so the promised
+false-alarm rate holds on average over the backtests one could have been given -- the
+bootstrap treatment of estimated control-chart parameters (Jones, Champ and Rigdon 2004;
+Gandy and Kvaloy 2013).
+
+Calibrations are cached (keyed by the backtest's bytes and every parameter), so calling
+:func:`~stratmon.decay.first_alarm` again on the same backtest costs only the CUSUM pass.
+
+References
+----------
+Page, E. S. (1954), "Continuous inspection schemes", Biometrika 41. Lorden, G. (1971),
+"Procedures for reacting to a change in distribution", Ann. Math. Statist. 42. Moustakides,
+G. V. (1986), "Optimal stopping times for detecting changes in distributions", Ann. Statist.
+14. Basseville, M. and Nikiforov, I. (1993), "Detection of Abrupt Changes". Jones, L. A.,
+Champ, C. W. and Rigdon, S. E. (2004), "The run length distribution of the CUSUM with
+estimated parameters", J. Quality Technology 36. Gandy, A. and Kvaloy, J. T. (2013),
+"Guaranteed conditional performance of control charts via bootstrap methods", Scand. J.
+Statist. 40. Politis and Romano (1994); Politis and White (2004).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from arch.bootstrap import optimal_block_length
+
+from stratmon.compare.significance import InsufficientDataError
+from stratmon.decay.scores import DEFAULT_EWMA_LAMBDA, DEFAULT_VOL_FLOOR, ewma_scores
+
+__all__ = [
+    "DEFAULT_CALIBRATION_PATHS",
+    "DEFAULT_CLIP",
+    "MIN_BACKTEST_PERIODS",
+    "DecayCalibration",
+    "calibrate",
+    "clear_calibration_cache",
+]
+
+DEFAULT_CALIBRATION_PATHS = 500
+DEFAULT_CLIP = 4.0
+MIN_BACKTEST_PERIODS = 126
+MAX_BLOCK_LENGTH = 50.0
+_CACHE_SIZE = 32
+_CACHE: OrderedDict[str, DecayCalibration] = OrderedDict()
+
+
+@dataclass(frozen=True, slots=True)
+class DecayCalibration:
+    """Everything the CUSUM needs per strategy; lists so it is JSON-serialisable.
+
+    Attributes (one entry per strategy unless noted)
+    ------------------------------------------------
+    reference : k, the CUSUM reference value in score units.
+    scale : s, the standard deviation of the backtest's scores.
+    threshold : h, in units of ``s``.
+    initial_variance : first EWMA variance forecast (backtest variance, per period squared).
+    floor_variance : lower bound of the EWMA forecast.
+    detectable : False when the backtest Sharpe does not exceed ``decayed_sharpe`` (there is
+        no drop to detect; such a strategy never alarms).
+    backtest_sharpe : annualised backtest Sharpe ratio (``ddof=1``).
+    block_length : stationary-bootstrap mean block length used.
+    clip, lam, false_alarm_days, decayed_sharpe, periods_per_year, n_paths : scalars.
+    """
+
+    reference: list[float]
+    scale: list[float]
+    threshold: list[float]
+    initial_variance: list[float]
+    floor_variance: list[float]
+    detectable: list[bool]
+    backtest_sharpe: list[float]
+    block_length: list[float]
+    clip: float
+    lam: float
+    false_alarm_days: int
+    decayed_sharpe: float
+    periods_per_year: int
+    n_paths: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DecayCalibration:
+        """Inverse of :meth:`to_dict`."""
+        return cls(**data)
+
+
+def clear_calibration_cache() -> None:
+    """Forget every cached calibration."""
+    _CACHE.clear()
+
+
+def _key(bt: npt.NDArray[np.float64], params: tuple[Any, ...]) -> str:
+    h = hashlib.sha1(np.ascontiguousarray(bt).tobytes(), usedforsecurity=False)
+    h.update(repr((bt.shape, params)).encode())
+    return h.hexdigest()
+
+
+def calibrate(
+    backtest_returns: npt.ArrayLike,
+    *,
+    false_alarm_days: int = 1260,
+    decayed_sharpe: float = 0.0,
+    periods_per_year: int = 252,
+    n_paths: int = DEFAULT_CALIBRATION_PATHS,
+    seed: int = 0,
+    clip: float = DEFAULT_CLIP,
+    lam: float = DEFAULT_EWMA_LAMBDA,
+    estimation_error: bool = True,
+) -> DecayCalibration:
+    """Calibrate the decay CUSUM on backtest returns (cached).
+
+    Parameters
+    ----------
+    backtest_returns : ndarray, shape (B,) or (B, N)
+        Backtest simple returns per period. NaNs are dropped per strategy (not filled); at
+        least 126 non-missing returns with non-zero volatility are needed per strategy.
+    false_alarm_days : int, default 1260
+        Target in-control average run length ARL0, in periods.
+    decayed_sharpe : float, default 0
+        Annualised Sharpe ratio the detector is tuned to detect a drop to.
+    periods_per_year : int, default 252
+        Annualisation of ``decayed_sharpe`` and the reported backtest Sharpe.
+    n_paths : int, default 500
+        Bootstrap paths per strategy. The threshold's quantile has a standard error of about
+        6 % of the false-alarm rate at 500 paths.
+    seed : int, default 0
+        Seed of the bootstrap (calibrations are deterministic).
+    clip : float, default 4
+        Huber clip of standardised scores, in standard deviations.
+    lam : float, default 0.94
+        EWMA decay of the volatility forecast.
+    estimation_error : bool, default True
+        Account for the sampling error of the backtest mean (see module notes).
+
+    Returns
+    -------
+    DecayCalibration
+
+    Raises
+    ------
+    InsufficientDataError
+        A strategy has fewer than 126 backtest returns or zero volatility.
+    ValueError
+        ``false_alarm_days < 1``.
+
+    References
+    ----------
+    Page (1954); Jones, Champ and Rigdon (2004); Gandy and Kvaloy (2013).
+    """
+    bt = np.asarray(backtest_returns, dtype=float)
+    if bt.ndim == 1:
+        bt = bt[:, None]
+    if bt.ndim != 2:
+        raise InsufficientDataError(f"backtest_returns must be 1-D or 2-D, got {bt.shape}")
+    if false_alarm_days < 1:
+        raise ValueError("false_alarm_days must be >= 1")
+    params = (false_alarm_days, decayed_sharpe, periods_per_year, n_paths, seed, clip, lam,
+              estimation_error)
+    key = _key(bt, params)
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    cal = _calibrate(bt, *params)
+    _CACHE[key] = cal
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return cal
+
+
+def _backtest_scores(
+    bt: npt.NDArray[np.float64], lam: float
+) -> tuple[list[npt.NDArray[np.float64]], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    n = bt.shape[1]
+    var0 = np.empty(n)
+    scores: list[npt.NDArray[np.float64]] = []
+    for j in range(n):
+        x = bt[:, j][~np.isnan(bt[:, j])]
+        if x.size < MIN_BACKTEST_PERIODS:
+            raise InsufficientDataError(
+                f"strategy column {j}: the backtest has {x.size} non-missing returns; decay "
+                f"detection needs at least {MIN_BACKTEST_PERIODS}"
+            )
+        var0[j] = x.var(ddof=1)
+        if var0[j] == 0.0:
+            raise InsufficientDataError(f"strategy column {j}: the backtest has zero volatility")
+    floor = (DEFAULT_VOL_FLOOR**2) * var0
+    for j in range(n):
+        x = bt[:, j][~np.isnan(bt[:, j])]
+        z, _ = ewma_scores(x[:, None], var0[j : j + 1], floor[j : j + 1], lam)
+        scores.append(z[:, 0])
+    return scores, var0, floor
+
+
+def _block_lengths(scores: list[npt.NDArray[np.float64]]) -> npt.NDArray[np.float64]:
+    out = np.empty(len(scores))
+    for j, z in enumerate(scores):
+        b = float(optimal_block_length(z)["stationary"].iloc[0])
+        out[j] = min(max(b, 1.0), MAX_BLOCK_LENGTH) if np.isfinite(b) else 1.0
+    return out
+
+
+def _calibrate(
+    bt: npt.NDArray[np.float64],
+    false_alarm_days: int,
+    decayed_sharpe: float,
+    periods_per_year: int,
+    n_paths: int,
+    seed: int,
+    clip: float,
+    lam: float,
+    estimation_error: bool,
+) -> DecayCalibration:
+    scores, var0, floor = _backtest_scores(bt, lam)
+    n = len(scores)
+    m0 = np.array([z.mean() for z in scores])
+    s = np.array([z.std(ddof=1) for z in scores])
+    lengths = np.array([z.size for z in scores])
+    sharpe = np.array(
+        [np.nanmean(bt[:, j]) / np.nanstd(bt[:, j], ddof=1) for j in range(n)]
+    )  # per period
+    sr1 = decayed_sharpe / np.sqrt(periods_per_year)
+    detectable = sharpe > sr1
+    ratio = np.where(detectable, sr1 / np.where(sharpe != 0, sharpe, 1.0), 0.0)
+    m1 = ratio * m0
+    reference = (m0 + m1) / 2.0
+    blocks = _block_lengths(scores)
+
+    # Pad the ragged score arrays into one (Bmax, N) table for vectorised gathering.
+    bmax = int(lengths.max())
+    table = np.zeros((bmax, n))
+    for j, z in enumerate(scores):
+        table[: z.size, j] = z
+    rng = np.random.default_rng(seed)
+    m = n_paths
+    cols = np.arange(n)[None, :]
+    if estimation_error:
+        m0_star = m0[None, :] + s[None, :] * rng.standard_normal((m, n)) / np.sqrt(lengths)[None, :]
+    else:
+        m0_star = np.broadcast_to(m0, (m, n))
+    k_star = (m0_star * (1.0 + ratio[None, :])) / 2.0
+    p_jump = 1.0 / blocks[None, :]
+    idx = rng.integers(0, lengths[None, :], size=(m, n))
+    stat = np.zeros((m, n))
+    running_max = np.zeros((m, n))
+    inv_s = 1.0 / s[None, :]
+    for _ in range(false_alarm_days):
+        z = table[idx, cols]
+        u = np.clip((z - k_star) * inv_s, -clip, clip)
+        stat = np.maximum(stat - u, 0.0)
+        np.maximum(running_max, stat, out=running_max)
+        jump = rng.random((m, n)) < p_jump
+        nxt = idx + 1
+        nxt = np.where(nxt >= lengths[None, :], 0, nxt)
+        idx = np.where(jump, rng.integers(0, lengths[None, :], size=(m, n)), nxt)
+    threshold = np.quantile(running_max, np.exp(-1.0), axis=0)
+    return DecayCalibration(
+        reference=[float(v) for v in reference],
+        scale=[float(v) for v in s],
+        threshold=[float(v) for v in threshold],
+        initial_variance=[float(v) for v in var0],
+        floor_variance=[float(v) for v in floor],
+        detectable=[bool(v) for v in detectable],
+        backtest_sharpe=[float(v) * float(np.sqrt(periods_per_year)) for v in sharpe],
+        block_length=[float(v) for v in blocks],
+        clip=float(clip),
+        lam=float(lam),
+        false_alarm_days=int(false_alarm_days),
+        decayed_sharpe=float(decayed_sharpe),
+        periods_per_year=int(periods_per_year),
+        n_paths=int(n_paths),
+    )

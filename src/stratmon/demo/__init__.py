@@ -1,0 +1,1 @@
+"""Demo workspace built from real market data (S&P 500, NASDAQ, WTI shipped with arch)."""

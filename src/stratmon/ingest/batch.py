@@ -1,0 +1,53 @@
+"""What one accepted file yields: new records, replacements and findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from stratmon.domain.records import (
+    BacktestReturn,
+    DailyRecord,
+    Execution,
+    Finding,
+    Position,
+    RoundTrip,
+)
+
+FileKind = Literal["daily", "executions", "trades", "positions", "backtest_returns"]
+IngestRecord = DailyRecord | Execution | RoundTrip | Position | BacktestReturn
+
+
+@dataclass
+class IngestBatch:
+    """The validated content of one file, ready to be stored in one transaction.
+
+    ``daily``/``executions``/``round_trips``/``positions``/``backtest_returns`` hold only rows
+    that are new to the store. Rows identical to stored ones are skipped and counted in
+    ``n_identical``. Rows that differ from stored ones (accepted only with
+    ``IngestContext.replace``) are in ``replacements``, each with a ``replaced_row`` finding.
+    """
+
+    file: str
+    kind: FileKind
+    sha256: str
+    n_rows: int
+    n_identical: int = 0
+    daily: list[DailyRecord] = field(default_factory=list)
+    executions: list[Execution] = field(default_factory=list)
+    round_trips: list[RoundTrip] = field(default_factory=list)
+    positions: list[Position] = field(default_factory=list)
+    backtest_returns: list[BacktestReturn] = field(default_factory=list)
+    replacements: list[IngestRecord] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def new_records(self) -> list[IngestRecord]:
+        """All new records of the batch (whatever the kind), not counting replacements."""
+        out: list[IngestRecord] = []
+        out.extend(self.daily)
+        out.extend(self.executions)
+        out.extend(self.round_trips)
+        out.extend(self.positions)
+        out.extend(self.backtest_returns)
+        return out

@@ -1,0 +1,36 @@
+"""Performance and risk metrics: pure numpy functions from returns to statistics.
+
+Public API::
+
+    summarize(returns, benchmark=None, risk_free=0.0, periods_per_year=252, index=None,
+              names=None) -> DataFrame
+    RunningMetrics(n_strategies, periods_per_year=252, risk_free=0.0)
+    trade_statistics(round_trips, capital=None) -> dict[str, float]
+    returns_from_nav(nav, cash_flow=None) -> ndarray
+    monthly_returns(returns, index) / yearly_returns(returns, index)
+    rolling_metrics(returns, window, benchmark=None, periods_per_year=252, risk_free=0.0)
+    capacity_metrics(nav, gross_exposure, ...) -> DataFrame
+"""
+
+from stratmon.metrics._array import MetricsInputError
+from stratmon.metrics.calendar import monthly_returns, yearly_returns
+from stratmon.metrics.capacity import capacity_metrics
+from stratmon.metrics.returns import returns_from_nav
+from stratmon.metrics.rolling import rolling_metrics
+from stratmon.metrics.running import RunningMetrics
+from stratmon.metrics.summary import METRIC_COLUMNS, summarize
+from stratmon.metrics.trades import TRADE_METRICS, trade_statistics
+
+__all__ = [
+    "METRIC_COLUMNS",
+    "TRADE_METRICS",
+    "MetricsInputError",
+    "RunningMetrics",
+    "capacity_metrics",
+    "monthly_returns",
+    "returns_from_nav",
+    "rolling_metrics",
+    "summarize",
+    "trade_statistics",
+    "yearly_returns",
+]

@@ -1,0 +1,161 @@
+"""Risk-adjusted ratios and return-distribution moments.
+
+Each function takes a :class:`~stratmon.metrics._array.Panel` of ``(T, N)`` simple returns and
+returns shape ``(N,)``; ``rf`` is the risk-free rate *per period* (see
+:func:`~stratmon.metrics._array.periodic_risk_free`). Zero dispersion or too few observations
+give NaN, never inf.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from stratmon.metrics._array import BoolArray, FloatArray, Panel, safe_divide
+from stratmon.metrics.returns import cagr
+
+
+def sharpe_ratio(panel: Panel, rf: float, periods_per_year: float) -> FloatArray:
+    """``mean(r - rf) / std(r - rf, ddof=1) * sqrt(ppy)``; NaN below 2 obs or zero dispersion.
+
+    References
+    ----------
+    Sharpe (1994), "The Sharpe Ratio", J. Portfolio Management; empyrical-reloaded
+    ``sharpe_ratio``.
+    """
+    return safe_divide(panel.mean - rf, panel.std) * np.sqrt(periods_per_year)
+
+
+def downside_deviation_per_period(panel: Panel, target: float) -> FloatArray:
+    """``sqrt(mean(min(r - target, 0)**2))`` over all non-NaN observations, shape (N,)."""
+    below = np.minimum(panel.filled - target, 0.0)
+    below[~panel.valid] = 0.0
+    return np.sqrt(safe_divide((below * below).sum(axis=0), panel.n))
+
+
+def downside_deviation(panel: Panel, target: float, periods_per_year: float) -> FloatArray:
+    """Annualised downside deviation below ``target`` (per period): per-period value * sqrt(ppy).
+
+    References
+    ----------
+    Sortino & Price (1994); empyrical-reloaded ``downside_risk``.
+    """
+    return downside_deviation_per_period(panel, target) * np.sqrt(periods_per_year)
+
+
+def sortino_ratio(
+    panel: Panel, rf: float, periods_per_year: float, downside: FloatArray | None = None
+) -> FloatArray:
+    """``mean(r - rf) / downside_deviation(target=rf) * sqrt(ppy)``; NaN below 2 obs or 0 risk.
+
+    References
+    ----------
+    Sortino & Price (1994), "Performance measurement in a downside risk framework";
+    empyrical-reloaded ``sortino_ratio`` with ``required_return=rf``.
+    """
+    dd = downside_deviation_per_period(panel, rf) if downside is None else downside
+    out = safe_divide(panel.mean - rf, dd) * np.sqrt(periods_per_year)
+    out[panel.n < 2] = np.nan
+    return out
+
+
+def calmar_ratio(panel: Panel, max_drawdown: FloatArray, periods_per_year: float) -> FloatArray:
+    """CAGR / |max drawdown|; NaN when there was no drawdown.
+
+    References
+    ----------
+    Young (1991), "Calmar Ratio: A Smoother Tool", Futures; empyrical-reloaded ``calmar_ratio``.
+    """
+    out = safe_divide(cagr(panel, periods_per_year), np.abs(max_drawdown))
+    out[~(max_drawdown < 0)] = np.nan
+    return out
+
+
+def omega_ratio(panel: Panel, threshold: float) -> FloatArray:
+    """Sum of gains above ``threshold`` / sum of losses below it (per-period threshold).
+
+    NaN below two observations or without any loss.
+
+    References
+    ----------
+    Keating & Shadwick (2002), "A Universal Performance Measure"; empyrical-reloaded
+    ``omega_ratio`` with ``risk_free=threshold``, ``required_return=0``.
+    """
+    excess = panel.filled - threshold
+    excess[~panel.valid] = 0.0
+    gains = np.where(excess > 0, excess, 0.0).sum(axis=0)
+    losses = -np.where(excess < 0, excess, 0.0).sum(axis=0)
+    out = safe_divide(gains, losses)
+    out[(panel.n < 2) | ~(losses > 0)] = np.nan
+    return out
+
+
+def skew(panel: Panel) -> FloatArray:
+    """Sample skewness (biased, ``m3 / m2**1.5``); NaN for (near-)constant data.
+
+    References
+    ----------
+    ``scipy.stats.skew(bias=True)`` as used by empyrical-reloaded.
+    """
+    m2 = safe_divide(panel.m2_sum, panel.n)
+    m3 = safe_divide((panel.dev2 * panel.dev).sum(axis=0), panel.n)
+    out = safe_divide(m3, m2**1.5)
+    out[_near_constant(panel, m2)] = np.nan
+    return out
+
+
+def kurtosis(panel: Panel) -> FloatArray:
+    """Excess kurtosis (biased, Fisher: ``m4 / m2**2 - 3``); NaN for (near-)constant data.
+
+    References
+    ----------
+    ``scipy.stats.kurtosis(fisher=True, bias=True)`` as used by empyrical-reloaded.
+    """
+    m2 = safe_divide(panel.m2_sum, panel.n)
+    m4 = safe_divide((panel.dev2 * panel.dev2).sum(axis=0), panel.n)
+    out = safe_divide(m4, m2 * m2) - 3.0
+    out[_near_constant(panel, m2)] = np.nan
+    return out
+
+
+def _near_constant(panel: Panel, m2: FloatArray) -> FloatArray:
+    # scipy's rule: m2 <= (resolution * mean)**2 means the data are constant to precision.
+    res = float(np.finfo(np.float64).resolution)
+    return np.asarray((m2 <= (res * panel.mean) ** 2) | panel.constant | (panel.n < 1))
+
+
+def stability(panel: Panel) -> FloatArray:
+    """R-squared of an OLS fit of cumulative log returns on the observation number.
+
+    NaN below two observations or when the cumulative log return is constant (empyrical returns
+    0 there; a ratio of zero variances is undefined here).
+
+    References
+    ----------
+    empyrical-reloaded ``stability_of_timeseries``.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        logs = np.log1p(panel.filled)
+    y = np.cumsum(logs, axis=0)
+    x = panel.obs_index
+    n = panel.n
+    mx = (n - 1.0) / 2.0
+    my = safe_divide(np.where(panel.valid, y, 0.0).sum(axis=0), n)
+    dx = np.where(panel.valid, x - mx, 0.0)
+    dy = np.where(panel.valid, y - my, 0.0)
+    sxy = (dx * dy).sum(axis=0)
+    sxx = (dx * dx).sum(axis=0)
+    syy = (dy * dy).sum(axis=0)
+    out = safe_divide(sxy * sxy, sxx * syy)
+    scale = np.where(panel.valid, np.abs(y), 0.0).max(axis=0, initial=0.0)
+    out[(n < 2) | stability_undefined(n, syy, scale)] = np.nan
+    return np.minimum(out, 1.0)
+
+
+def stability_undefined(n: FloatArray, syy: FloatArray, scale: FloatArray) -> BoolArray:
+    """True where the cumulative log return is constant to rounding (its R-squared is 0/0).
+
+    ``syy`` is the sum of squared deviations of the cumulative log return, ``scale`` its
+    largest absolute value. Deviations below ``1e-6 * scale`` (rms) are treated as none: the
+    fit of such a flat line is dominated by rounding and the R-squared is reported as NaN.
+    """
+    return np.asarray(~(syy > n * (1e-6 * scale) ** 2))

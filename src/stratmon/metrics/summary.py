@@ -1,0 +1,265 @@
+"""``summarize``: the whole metric catalogue, one row per strategy.
+
+The columns are processed in blocks of :data:`CHUNK` so every temporary stays small (peak extra
+memory a few times one block, not the whole input) and in cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from stratmon.metrics import drawdown, relative, returns, risk, tail
+from stratmon.metrics._array import (
+    FloatArray,
+    MetricsInputError,
+    Panel,
+    as_float_2d,
+    coerce_index,
+    column_names,
+    day_numbers,
+    month_codes,
+    periodic_risk_free,
+)
+from stratmon.metrics.calendar import month_stats
+from stratmon.metrics.regime import BEAR, BULL, SIDEWAYS, RegimeConfig, classify, regime_sharpe
+
+CHUNK = 64
+
+RETURN_METRICS = (
+    "total_return",
+    "cagr",
+    "annual_volatility",
+    "best_day",
+    "worst_day",
+    "mean_daily_return",
+)
+RISK_ADJUSTED_METRICS = (
+    "sharpe_ratio",
+    "sortino_ratio",
+    "calmar_ratio",
+    "omega_ratio",
+    "tail_ratio",
+    "stability",
+    "downside_deviation",
+    "skew",
+    "kurtosis",
+)
+DRAWDOWN_METRICS = (
+    "max_drawdown",
+    "current_drawdown",
+    "max_drawdown_duration",
+    "max_drawdown_duration_days",
+    "current_drawdown_duration",
+    "longest_recovery",
+)
+TAIL_METRICS = (
+    "value_at_risk_95",
+    "value_at_risk_99",
+    "conditional_value_at_risk_95",
+    "conditional_value_at_risk_99",
+    "value_at_risk_95_gaussian",
+    "value_at_risk_95_cornish_fisher",
+)
+RELATIVE_METRICS = (
+    "alpha",
+    "beta",
+    "information_ratio",
+    "tracking_error",
+    "correlation",
+    "up_capture",
+    "down_capture",
+    "capture_ratio",
+)
+CALENDAR_METRICS = ("winning_months", "losing_months", "best_month", "worst_month")
+REGIME_METRICS = ("bull_market_sharpe", "bear_market_sharpe", "sideways_market_sharpe")
+PERIOD_METRICS = ("hit_rate", "profit_loss_ratio")
+
+METRIC_COLUMNS: tuple[str, ...] = (
+    *RETURN_METRICS,
+    *RISK_ADJUSTED_METRICS,
+    *DRAWDOWN_METRICS,
+    *TAIL_METRICS,
+    *RELATIVE_METRICS,
+    *CALENDAR_METRICS,
+    *REGIME_METRICS,
+    *PERIOD_METRICS,
+    "n_obs",
+)
+"""The columns of :func:`summarize`, in order."""
+
+
+def _block(
+    r: FloatArray,
+    bench: FloatArray | None,
+    regimes: FloatArray | None,
+    days: FloatArray | None,
+    months: Any,
+    rf: float,
+    ppy: float,
+) -> dict[str, FloatArray]:
+    p = Panel(r)
+    out: dict[str, FloatArray] = {}
+    n_cols = p.shape[1]
+    nan = np.full(n_cols, np.nan)
+
+    out["total_return"] = returns.total_return(p)
+    out["cagr"] = returns.cagr(p, ppy)
+    out["annual_volatility"] = returns.annual_volatility(p, ppy)
+    out["best_day"] = p.best
+    out["worst_day"] = p.worst
+    out["mean_daily_return"] = returns.mean_daily_return(p)
+
+    dd = drawdown.drawdown_stats(p, days)
+    down_pp = risk.downside_deviation_per_period(p, rf)
+    out["sharpe_ratio"] = risk.sharpe_ratio(p, rf, ppy)
+    out["sortino_ratio"] = risk.sortino_ratio(p, rf, ppy, down_pp)
+    out["calmar_ratio"] = risk.calmar_ratio(p, dd.max_drawdown, ppy)
+    out["omega_ratio"] = risk.omega_ratio(p, rf)
+    out["tail_ratio"] = tail.tail_ratio(p)
+    out["stability"] = risk.stability(p)
+    dd_ann = down_pp * np.sqrt(ppy)
+    out["downside_deviation"] = dd_ann
+    sk = risk.skew(p)
+    ku = risk.kurtosis(p)
+    out["skew"] = sk
+    out["kurtosis"] = ku
+
+    out["max_drawdown"] = dd.max_drawdown
+    out["current_drawdown"] = dd.current_drawdown
+    out["max_drawdown_duration"] = dd.max_drawdown_duration
+    out["max_drawdown_duration_days"] = dd.max_drawdown_duration_days
+    out["current_drawdown_duration"] = dd.current_drawdown_duration
+    out["longest_recovery"] = dd.longest_recovery
+
+    out["value_at_risk_95"] = tail.value_at_risk(p, 0.05)
+    out["value_at_risk_99"] = tail.value_at_risk(p, 0.01)
+    out["conditional_value_at_risk_95"] = tail.conditional_value_at_risk(p, 0.05)
+    out["conditional_value_at_risk_99"] = tail.conditional_value_at_risk(p, 0.01)
+    out["value_at_risk_95_gaussian"] = tail.value_at_risk_gaussian(p, 0.05)
+    out["value_at_risk_95_cornish_fisher"] = tail.value_at_risk_cornish_fisher(p, 0.05, sk, ku)
+
+    if bench is not None:
+        rel = relative.relative_stats(p, bench, rf, ppy)
+        for name in RELATIVE_METRICS:
+            out[name] = getattr(rel, name)
+    else:
+        for name in RELATIVE_METRICS:
+            out[name] = nan.copy()
+
+    if months is not None:
+        ms = month_stats(p, months)
+        for name in CALENDAR_METRICS:
+            out[name] = getattr(ms, name)
+    else:
+        for name in CALENDAR_METRICS:
+            out[name] = nan.copy()
+
+    if regimes is not None:
+        out["bull_market_sharpe"] = regime_sharpe(p, regimes, BULL, rf, ppy)
+        out["bear_market_sharpe"] = regime_sharpe(p, regimes, BEAR, rf, ppy)
+        out["sideways_market_sharpe"] = regime_sharpe(p, regimes, SIDEWAYS, rf, ppy)
+    else:
+        for name in REGIME_METRICS:
+            out[name] = nan.copy()
+
+    out["hit_rate"] = returns.hit_rate(p)
+    out["profit_loss_ratio"] = returns.profit_loss_ratio(p)
+    out["n_obs"] = p.n
+    return out
+
+
+def summarize(
+    returns: Any,
+    benchmark: Any = None,
+    risk_free: float = 0.0,
+    periods_per_year: float = 252,
+    index: Any = None,
+    names: Sequence[Any] | None = None,
+    *,
+    regime_window: int = 63,
+    bull_threshold: float = 0.05,
+    bear_threshold: float = -0.05,
+) -> pd.DataFrame:
+    """Compute the full metric catalogue for one or many strategies.
+
+    Parameters
+    ----------
+    returns : ndarray, Series or DataFrame, shape (T,) or (T, N)
+        Simple returns per period (fractions), NaN where a strategy has no data that day. A
+        NaN day is excluded from every statistic (never treated as 0 %).
+    benchmark : ndarray, Series or DataFrame, shape (T,) or (T, N), optional
+        Benchmark simple returns on the same rows. Without it the benchmark-relative and
+        regime metrics are NaN.
+    risk_free : float
+        Annual risk-free rate (fraction), converted per period as ``(1 + rf)**(1/ppy) - 1``.
+        It is the excess-return offset of the Sharpe, Sortino, regime Sharpe and alpha, the
+        target of the downside deviation, and the threshold of the Omega ratio.
+    periods_per_year : float
+        Periods per year (252 trading days, 365 for crypto, 12 for monthly data).
+    index : dates, shape (T,), optional
+        Dates of the rows, sorted; taken from ``returns`` when it has a DatetimeIndex. Needed
+        for ``max_drawdown_duration_days`` and the monthly metrics (NaN without).
+    names : sequence, length N, optional
+        Row labels of the result (default: DataFrame columns, else 0..N-1).
+    regime_window, bull_threshold, bear_threshold
+        Regime definition, see :mod:`stratmon.metrics.regime` (63 periods, +5 %, -5 %).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per strategy, columns :data:`METRIC_COLUMNS` (fractions; ratios annualised
+        where their name says so in the docs of each module). A metric that cannot be computed
+        is NaN, never inf. ``n_obs`` counts the non-NaN returns used.
+
+    Raises
+    ------
+    MetricsInputError
+        On a shape mismatch, unsorted or wrong-length dates, or a bad ``periods_per_year`` /
+        ``risk_free``.
+
+    References
+    ----------
+    Definitions agree with empyrical-reloaded 0.7 (see each module); Bacon (2008),
+    "Practical Portfolio Performance Measurement and Attribution".
+    """
+    r2, _ = as_float_2d(returns)
+    t_len, n_cols = r2.shape
+    labels = column_names(returns, n_cols, names)
+    rf = periodic_risk_free(risk_free, periods_per_year)
+    idx = coerce_index(returns, index, t_len)
+    days = day_numbers(idx) if idx is not None else None
+    months = month_codes(idx) if idx is not None else None
+
+    b2: FloatArray | None = None
+    if benchmark is not None:
+        b2, _ = as_float_2d(benchmark, "benchmark")
+        if b2.shape[0] != t_len or b2.shape[1] not in (1, n_cols):
+            raise MetricsInputError(
+                f"benchmark has shape {b2.shape}; it must be ({t_len},) or ({t_len}, {n_cols})."
+            )
+    config = RegimeConfig(regime_window, bull_threshold, bear_threshold)
+    shared_regimes = classify(b2, config) if b2 is not None and b2.shape[1] == 1 else None
+
+    columns: dict[str, FloatArray] = {name: np.empty(n_cols) for name in METRIC_COLUMNS}
+    for start in range(0, n_cols, CHUNK):
+        stop = min(start + CHUNK, n_cols)
+        r = np.ascontiguousarray(r2[:, start:stop])
+        bench = None
+        regimes = None
+        if b2 is not None:
+            if b2.shape[1] == 1:
+                bench = np.broadcast_to(b2, r.shape)
+                regimes = shared_regimes
+            else:
+                bench = np.ascontiguousarray(b2[:, start:stop])
+                regimes = classify(bench, config)
+        block = _block(r, bench, regimes, days, months, rf, float(periods_per_year))
+        for name, values in block.items():
+            columns[name][start:stop] = values
+    for values in columns.values():
+        values[~np.isfinite(values)] = np.nan
+    return pd.DataFrame(columns, index=pd.Index(labels), columns=list(METRIC_COLUMNS))

@@ -1,0 +1,1 @@
+"""Reports: Jinja2 templates rendered from stored results."""
