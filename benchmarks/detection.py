@@ -135,7 +135,7 @@ def _rolling_sum(x: Array, w: int) -> Array:
 
 
 def ret20(live: Array, sig: Array, bt: Array) -> npt.NDArray[np.int64]:
-    r30 = np.expm1(_rolling_sum(np.log1p(live), 30))
+    r30 = np.expm1(_rolling_sum(np.log1p(np.maximum(live, -0.999)), 30))
     target = (1 + bt.mean(axis=0)) ** 30 - 1
     with np.errstate(invalid="ignore"):
         return _first_true(r30 < target - 0.2 * np.abs(target))

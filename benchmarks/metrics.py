@@ -55,7 +55,7 @@ def empyrical_shared(r: np.ndarray, bench: np.ndarray) -> None:
     ep.sortino_ratio(r)
     ep.downside_risk(r)
     ep.max_drawdown(r)
-    ep.alpha_beta_aligned(r, bench)
+    ep.alpha_beta_aligned(r, np.broadcast_to(bench[:, None], r.shape).copy())
     ep.excess_sharpe(r, bench[:, None])
     for j in range(r.shape[1]):  # no 2-D support (or pooled columns): a column loop
         x = r[:, j]

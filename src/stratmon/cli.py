@@ -23,7 +23,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 strategies_app = typer.Typer(help="Register and list strategies.", no_args_is_help=True)
-backtest_app = typer.Typer(help="Import backtest returns and expected metrics.", no_args_is_help=True)
+backtest_app = typer.Typer(
+    help="Import backtest returns and expected metrics.", no_args_is_help=True
+)
 app.add_typer(strategies_app, name="strategies")
 app.add_typer(backtest_app, name="backtest")
 
@@ -206,15 +208,20 @@ def strategies_list(workspace: WorkspaceOpt = None) -> None:
 
 @backtest_app.command("import")
 def backtest_import(
-    files: Annotated[list[Path], typer.Argument(help="Backtest returns (CSV/JSON/Parquet: "
-                                                      "date,strategy_id,return) or expected "
-                                                      "metrics (YAML/JSON).")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Backtest returns (CSV/JSON/Parquet: "
+            "date,strategy_id,return) or expected "
+            "metrics (YAML/JSON)."
+        ),
+    ],
     replace: bool = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Store backtest daily returns and/or expected metrics."""
     from stratmon.ingest import parse_expectations
-    from stratmon.pipeline import ingest_paths
+    from stratmon.intake import ingest_paths
     from stratmon.store import repositories as repo
 
     try:
@@ -276,7 +283,7 @@ def ingest(
 ) -> None:
     """Ingest daily performance, executions, closed trades and positions files."""
     from stratmon.ingest import list_inbox
-    from stratmon.pipeline import ingest_paths
+    from stratmon.intake import ingest_paths
 
     try:
         ws, store = _open(workspace)
@@ -384,8 +391,14 @@ def status(
             a_table.add_column(col)
         for a in alert_history:
             a_table.add_row(
-                str(a["id"]), a["rule"], a["tier"], a["state"], str(a["started_at"]),
-                str(a["fired_at"] or "–"), str(a["resolved_at"] or "–"), a["message"],
+                str(a["id"]),
+                a["rule"],
+                a["tier"],
+                a["state"],
+                str(a["started_at"]),
+                str(a["fired_at"] or "–"),
+                str(a["resolved_at"] or "–"),
+                a["message"],
             )
         console.print(a_table)
 

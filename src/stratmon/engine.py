@@ -143,25 +143,35 @@ def _group_key(inputs: StrategyInputs) -> tuple[int, bytes]:
 def window_metrics(
     items: Sequence[StrategyInputs], windows: Sequence[int]
 ) -> dict[str, dict[str, dict[str, float]]]:
-    """Metrics per strategy per window ('all' and each window length in sessions)."""
+    """Metrics per strategy per window ('all' and each window length in sessions).
+
+    One 2-D ``summarize`` call per group of strategies sharing the same dates: the trailing
+    windows are extra columns whose earlier rows are NaN, which ``summarize`` excludes (a NaN
+    day is not a 0 % day), so each column equals a separate call on the window alone.
+    """
     groups: dict[tuple[int, bytes], list[StrategyInputs]] = {}
     for it in items:
         if len(it.nav_dates) >= 2:
             groups.setdefault(_group_key(it), []).append(it)
     out: dict[str, dict[str, dict[str, float]]] = {it.strategy.strategy_id: {} for it in items}
+    labels = [WINDOW_ALL, *(str(w) for w in windows)]
     for (ppy, _), members in groups.items():
-        rets = np.column_stack(
-            [returns_from_nav(m.nav, m.cash_flow)[1:] for m in members]
-        )
+        rets = np.column_stack([returns_from_nav(m.nav, m.cash_flow)[1:] for m in members])
+        t, n = rets.shape
         idx = pd.DatetimeIndex(pd.to_datetime(list(members[0].nav_dates[1:])))
-        names = [m.strategy.strategy_id for m in members]
-        spans: list[tuple[str, int]] = [(WINDOW_ALL, rets.shape[0])]
-        spans += [(str(w), w) for w in windows]
-        for label, w in spans:
-            w = min(w, rets.shape[0])
-            table = summarize(rets[-w:], index=idx[-w:], periods_per_year=ppy, names=names)
-            for sid, row in zip(names, table.to_dict(orient="records"), strict=True):
-                out[sid][label] = {k: _f(v) for k, v in row.items()}
+        blocks = [rets]
+        for w in windows:
+            block = np.full_like(rets, np.nan)
+            k = min(w, t)
+            block[t - k :] = rets[t - k :]
+            blocks.append(block)
+        table = summarize(np.hstack(blocks), index=idx, periods_per_year=ppy)
+        values = table.to_numpy(dtype=float)
+        columns = [str(c) for c in table.columns]
+        for b, label in enumerate(labels):
+            for j, m in enumerate(members):
+                row = values[b * n + j].tolist()
+                out[m.strategy.strategy_id][label] = dict(zip(columns, row, strict=True))
     return out
 
 

@@ -180,3 +180,15 @@ def test_returns_from_nav() -> None:
     np.testing.assert_allclose(two[:, 0], two[:, 1], equal_nan=True)
     with pytest.raises(MetricsInputError):
         returns_from_nav(nav, np.zeros(3))
+
+
+def test_regime_sharpe_per_column_benchmark_matches_shared() -> None:
+    rng = np.random.default_rng(8)
+    b = rng.normal(0.0, 0.02, 400)
+    r = rng.normal(0.0005, 0.01, (400, 3))
+    r[rng.random(r.shape) < 0.05] = np.nan
+    shared = summarize(r, benchmark=b)
+    per_col = summarize(r, benchmark=np.column_stack([b, b, b]))
+    cols = ["bull_market_sharpe", "bear_market_sharpe", "sideways_market_sharpe"]
+    assert shared[cols].notna().all().all()
+    pd.testing.assert_frame_equal(shared[cols], per_col[cols], rtol=1e-9)

@@ -50,7 +50,8 @@ returns_matrix = hnp.arrays(
     np.float64,
     st.tuples(st.integers(1, 60), st.integers(1, 4)),
     elements=st.one_of(
-        st.floats(-0.2, 0.2, allow_nan=False),
+        # Realistic magnitudes: below 1e-10 the fourth moment underflows to subnormals.
+        st.floats(-0.2, 0.2, allow_nan=False).filter(lambda v: v == 0 or abs(v) > 1e-10),
         st.sampled_from([0.0, 0.01, -0.01, np.nan]),
     ),
 )

@@ -90,9 +90,7 @@ def drawdown_expectations(
     sigma = np.asarray(volatility, dtype=float)
     d95, t95, u95 = _one(mu, sigma, 0.95)
     d99, t99, u99 = _one(mu, sigma, 0.99)
-    return DrawdownExpectations(
-        _out(d95), _out(d99), _out(t95), _out(t99), _out(u95), _out(u99)
-    )
+    return DrawdownExpectations(_out(d95), _out(d99), _out(t95), _out(t99), _out(u95), _out(u99))
 
 
 def expected_drawdown_from_returns(returns: npt.ArrayLike) -> DrawdownExpectations:

@@ -55,7 +55,9 @@ def _out(x: npt.NDArray[np.float64]) -> float | npt.NDArray[np.float64]:
 
 
 def _sr_std_numerator(
-    sharpe: npt.NDArray[np.float64], skew: npt.NDArray[np.float64], kurtosis: npt.NDArray[np.float64]
+    sharpe: npt.NDArray[np.float64],
+    skew: npt.NDArray[np.float64],
+    kurtosis: npt.NDArray[np.float64],
 ) -> npt.NDArray[np.float64]:
     """``1 - skew*SR + (kurt - 1)/4 * SR^2`` (equal to Mertens' ``1 + SR^2/2 - ...`` form)."""
     out: npt.NDArray[np.float64] = 1.0 - skew * sharpe + (kurtosis - 1.0) / 4.0 * sharpe**2
@@ -225,7 +227,9 @@ def expected_maximum_sharpe_ratio(
     v = np.asarray(sharpe_variance, dtype=float)
     g = EULER_MASCHERONI
     with np.errstate(divide="ignore", invalid="ignore"):
-        core = (1.0 - g) * stats.norm.ppf(1.0 - 1.0 / n) + g * stats.norm.ppf(1.0 - 1.0 / (n * np.e))
+        core = (1.0 - g) * stats.norm.ppf(1.0 - 1.0 / n) + g * stats.norm.ppf(
+            1.0 - 1.0 / (n * np.e)
+        )
     core = np.where(n <= 1, 0.0, core)
     return _out(np.asarray(np.asarray(mean_sharpe, float) + np.sqrt(v) * core, dtype=float))
 
@@ -476,7 +480,9 @@ def sharpe_difference_test(
     v_l = float(sharpe_ratio_variance(sr_l, n_l, g3_l, g4_l))
     v_b = float(sharpe_ratio_variance(sr_b, n_b, g3_b, g4_b))
     z = (sr_l - sr_b) / np.sqrt(v_l + v_b)
-    return SharpeDifferenceTest(sr_l, sr_b, v_l, v_b, float(z), _p_value(z, alternative), alternative)
+    return SharpeDifferenceTest(
+        sr_l, sr_b, v_l, v_b, float(z), _p_value(z, alternative), alternative
+    )
 
 
 def mean_return_welch_test(

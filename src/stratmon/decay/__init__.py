@@ -13,7 +13,7 @@ from stratmon.decay.calibration import (
     clear_calibration_cache,
 )
 from stratmon.decay.detector import DecayDetector, first_alarm
-from stratmon.decay.scores import ewma_scores
+from stratmon.decay.scores import ewma_variance
 
 __all__ = [
     "DEFAULT_CALIBRATION_PATHS",
@@ -22,6 +22,6 @@ __all__ = [
     "DecayDetector",
     "calibrate",
     "clear_calibration_cache",
-    "ewma_scores",
+    "ewma_variance",
     "first_alarm",
 ]

@@ -59,7 +59,7 @@ import numpy.typing as npt
 from arch.bootstrap import optimal_block_length
 
 from stratmon.compare.significance import InsufficientDataError
-from stratmon.decay.scores import DEFAULT_EWMA_LAMBDA, DEFAULT_VOL_FLOOR, ewma_scores
+from stratmon.decay.scores import DEFAULT_EWMA_LAMBDA, DEFAULT_VOL_FLOOR, ewma_variance
 
 __all__ = [
     "DEFAULT_CALIBRATION_PATHS",
@@ -68,6 +68,7 @@ __all__ = [
     "DecayCalibration",
     "calibrate",
     "clear_calibration_cache",
+    "increments",
 ]
 
 DEFAULT_CALIBRATION_PATHS = 500
@@ -84,9 +85,9 @@ class DecayCalibration:
 
     Attributes (one entry per strategy unless noted)
     ------------------------------------------------
-    reference : k, the CUSUM reference value in score units.
-    scale : s, the standard deviation of the backtest's scores.
-    threshold : h, in units of ``s``.
+    reference : k, the CUSUM reference value per period, in units of the backtest volatility
+        (the mid-point of the backtest's and the decayed per-period Sharpe ratios).
+    threshold : h, in the units of the increments (see :func:`increments`).
     initial_variance : first EWMA variance forecast (backtest variance, per period squared).
     floor_variance : lower bound of the EWMA forecast.
     detectable : False when the backtest Sharpe does not exceed ``decayed_sharpe`` (there is
@@ -97,7 +98,6 @@ class DecayCalibration:
     """
 
     reference: list[float]
-    scale: list[float]
     threshold: list[float]
     initial_variance: list[float]
     floor_variance: list[float]
@@ -191,8 +191,16 @@ def calibrate(
         raise InsufficientDataError(f"backtest_returns must be 1-D or 2-D, got {bt.shape}")
     if false_alarm_days < 1:
         raise ValueError("false_alarm_days must be >= 1")
-    params = (false_alarm_days, decayed_sharpe, periods_per_year, n_paths, seed, clip, lam,
-              estimation_error)
+    params = (
+        false_alarm_days,
+        decayed_sharpe,
+        periods_per_year,
+        n_paths,
+        seed,
+        clip,
+        lam,
+        estimation_error,
+    )
     key = _key(bt, params)
     if key in _CACHE:
         _CACHE.move_to_end(key)
@@ -204,35 +212,56 @@ def calibrate(
     return cal
 
 
-def _backtest_scores(
+def _backtest_inputs(
     bt: npt.NDArray[np.float64], lam: float
-) -> tuple[list[npt.NDArray[np.float64]], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+) -> tuple[list[npt.NDArray[np.float64]], list[npt.NDArray[np.float64]], npt.NDArray[np.float64]]:
+    """Per strategy: standardised returns ``x = r / sd``, precision weights ``w``, variance."""
     n = bt.shape[1]
+    xs: list[npt.NDArray[np.float64]] = []
+    ws: list[npt.NDArray[np.float64]] = []
     var0 = np.empty(n)
-    scores: list[npt.NDArray[np.float64]] = []
     for j in range(n):
-        x = bt[:, j][~np.isnan(bt[:, j])]
-        if x.size < MIN_BACKTEST_PERIODS:
+        r = bt[:, j][~np.isnan(bt[:, j])]
+        if r.size < MIN_BACKTEST_PERIODS:
             raise InsufficientDataError(
-                f"strategy column {j}: the backtest has {x.size} non-missing returns; decay "
+                f"strategy column {j}: the backtest has {r.size} non-missing returns; decay "
                 f"detection needs at least {MIN_BACKTEST_PERIODS}"
             )
-        var0[j] = x.var(ddof=1)
+        var0[j] = r.var(ddof=1)
         if var0[j] == 0.0:
             raise InsufficientDataError(f"strategy column {j}: the backtest has zero volatility")
-    floor = (DEFAULT_VOL_FLOOR**2) * var0
-    for j in range(n):
-        x = bt[:, j][~np.isnan(bt[:, j])]
-        z, _ = ewma_scores(x[:, None], var0[j : j + 1], floor[j : j + 1], lam)
-        scores.append(z[:, 0])
-    return scores, var0, floor
+        v, _ = ewma_variance(
+            r[:, None], var0[j : j + 1], DEFAULT_VOL_FLOOR**2 * var0[j : j + 1], lam
+        )
+        xs.append(r / np.sqrt(var0[j]))
+        ws.append(var0[j] / v[:, 0])
+    return xs, ws, var0
 
 
-def _block_lengths(scores: list[npt.NDArray[np.float64]]) -> npt.NDArray[np.float64]:
-    out = np.empty(len(scores))
-    for j, z in enumerate(scores):
+def _block_lengths(series: list[npt.NDArray[np.float64]]) -> npt.NDArray[np.float64]:
+    out = np.empty(len(series))
+    for j, z in enumerate(series):
         b = float(optimal_block_length(z)["stationary"].iloc[0])
         out[j] = min(max(b, 1.0), MAX_BLOCK_LENGTH) if np.isfinite(b) else 1.0
+    return out
+
+
+def increments(
+    x: npt.NDArray[np.float64],
+    w: npt.NDArray[np.float64],
+    reference: npt.NDArray[np.float64],
+    clip: float,
+) -> npt.NDArray[np.float64]:
+    """CUSUM increments ``u = sqrt(w) * clip(sqrt(w) * (x - k), -c, c)`` (broadcasting).
+
+    ``x`` is the return over the backtest volatility, ``w = sigma_bt^2 / v_t`` the precision
+    weight of the EWMA forecast ``v_t`` and ``k`` the reference value per period in units of
+    ``sigma_bt``. Unclipped this is ``sigma_bt * (r - k sigma_bt) / v_t``: the Gaussian
+    log-likelihood ratio of the two means with conditional variance ``v_t`` up to the factor
+    ``(mu0 - mu1) / sigma_bt``; the clip caps the standardised residual at ``c`` (Huber).
+    """
+    sw = np.sqrt(w)
+    out: npt.NDArray[np.float64] = sw * np.clip(sw * (x - reference), -clip, clip)
     return out
 
 
@@ -247,42 +276,36 @@ def _calibrate(
     lam: float,
     estimation_error: bool,
 ) -> DecayCalibration:
-    scores, var0, floor = _backtest_scores(bt, lam)
-    n = len(scores)
-    m0 = np.array([z.mean() for z in scores])
-    s = np.array([z.std(ddof=1) for z in scores])
-    lengths = np.array([z.size for z in scores])
-    sharpe = np.array(
-        [np.nanmean(bt[:, j]) / np.nanstd(bt[:, j], ddof=1) for j in range(n)]
-    )  # per period
+    xs, ws, var0 = _backtest_inputs(bt, lam)
+    n = len(xs)
+    lengths = np.array([x.size for x in xs])
+    sharpe = np.array([x.mean() for x in xs])  # per period, std ddof=1 (x = r / sd)
     sr1 = decayed_sharpe / np.sqrt(periods_per_year)
     detectable = sharpe > sr1
-    ratio = np.where(detectable, sr1 / np.where(sharpe != 0, sharpe, 1.0), 0.0)
-    m1 = ratio * m0
-    reference = (m0 + m1) / 2.0
-    blocks = _block_lengths(scores)
+    reference = (sharpe + sr1) / 2.0
+    blocks = _block_lengths(xs)
 
-    # Pad the ragged score arrays into one (Bmax, N) table for vectorised gathering.
+    # Pad the ragged arrays into (Bmax, N) tables for vectorised gathering.
     bmax = int(lengths.max())
-    table = np.zeros((bmax, n))
-    for j, z in enumerate(scores):
-        table[: z.size, j] = z
+    xt = np.zeros((bmax, n))
+    wt = np.ones((bmax, n))
+    for j in range(n):
+        xt[: lengths[j], j] = xs[j]
+        wt[: lengths[j], j] = ws[j]
     rng = np.random.default_rng(seed)
     m = n_paths
     cols = np.arange(n)[None, :]
     if estimation_error:
-        m0_star = m0[None, :] + s[None, :] * rng.standard_normal((m, n)) / np.sqrt(lengths)[None, :]
+        sr_star = sharpe[None, :] + rng.standard_normal((m, n)) / np.sqrt(lengths)[None, :]
     else:
-        m0_star = np.broadcast_to(m0, (m, n))
-    k_star = (m0_star * (1.0 + ratio[None, :])) / 2.0
+        sr_star = np.broadcast_to(sharpe, (m, n))
+    k_star = (sr_star + sr1) / 2.0
     p_jump = 1.0 / blocks[None, :]
     idx = rng.integers(0, lengths[None, :], size=(m, n))
     stat = np.zeros((m, n))
     running_max = np.zeros((m, n))
-    inv_s = 1.0 / s[None, :]
     for _ in range(false_alarm_days):
-        z = table[idx, cols]
-        u = np.clip((z - k_star) * inv_s, -clip, clip)
+        u = increments(xt[idx, cols], wt[idx, cols], k_star, clip)
         stat = np.maximum(stat - u, 0.0)
         np.maximum(running_max, stat, out=running_max)
         jump = rng.random((m, n)) < p_jump
@@ -290,9 +313,9 @@ def _calibrate(
         nxt = np.where(nxt >= lengths[None, :], 0, nxt)
         idx = np.where(jump, rng.integers(0, lengths[None, :], size=(m, n)), nxt)
     threshold = np.quantile(running_max, np.exp(-1.0), axis=0)
+    floor = DEFAULT_VOL_FLOOR**2 * var0
     return DecayCalibration(
         reference=[float(v) for v in reference],
-        scale=[float(v) for v in s],
         threshold=[float(v) for v in threshold],
         initial_variance=[float(v) for v in var0],
         floor_variance=[float(v) for v in floor],

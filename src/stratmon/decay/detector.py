@@ -27,7 +27,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from stratmon.decay.calibration import DEFAULT_CALIBRATION_PATHS, DecayCalibration, calibrate
+from stratmon.decay.calibration import (
+    DEFAULT_CALIBRATION_PATHS,
+    DecayCalibration,
+    calibrate,
+    increments,
+)
 
 __all__ = ["DecayDetector", "first_alarm"]
 
@@ -37,24 +42,27 @@ STATE_VERSION = 1
 @dataclass(slots=True)
 class _Arrays:
     k: npt.NDArray[np.float64]
-    inv_s: npt.NDArray[np.float64]
     h: npt.NDArray[np.float64]
+    var0: npt.NDArray[np.float64]
+    inv_sd: npt.NDArray[np.float64]
     floor: npt.NDArray[np.float64]
     detectable: npt.NDArray[np.bool_]
 
     @classmethod
     def of(cls, cal: DecayCalibration) -> _Arrays:
+        var0 = np.asarray(cal.initial_variance, float)
         return cls(
             np.asarray(cal.reference, float),
-            1.0 / np.asarray(cal.scale, float),
             np.asarray(cal.threshold, float),
+            var0,
+            1.0 / np.sqrt(var0),
             np.asarray(cal.floor_variance, float),
             np.asarray(cal.detectable, bool),
         )
 
 
 def _step(
-    x: npt.NDArray[np.float64],
+    r: npt.NDArray[np.float64],
     stat: npt.NDArray[np.float64],
     var: npt.NDArray[np.float64],
     a: _Arrays,
@@ -62,13 +70,12 @@ def _step(
     lam: float,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     """One period of the recursion for all strategies: new statistic, variance, crossed."""
-    ok = ~np.isnan(x)
-    x0 = np.where(ok, x, 0.0)
+    ok = ~np.isnan(r)
+    r0 = np.where(ok, r, 0.0)
     vv = np.maximum(var, a.floor)
-    z = x0 / np.sqrt(vv)
-    u = np.clip((z - a.k) * a.inv_s, -clip, clip)
+    u = increments(r0 * a.inv_sd, a.var0 / vv, a.k, clip)
     new_stat = np.where(ok, np.maximum(stat - u, 0.0), stat)
-    new_var = np.where(ok, lam * vv + (1.0 - lam) * x0 * x0, var)
+    new_var = np.where(ok, lam * vv + (1.0 - lam) * r0 * r0, var)
     crossed = ok & a.detectable & (new_stat > a.h)
     return new_stat, new_var, crossed
 
@@ -127,8 +134,7 @@ def first_alarm(
     bt2 = bt[:, None] if bt.ndim == 1 else bt
     if live2.shape[1] != bt2.shape[1]:
         raise ValueError(
-            f"live_returns has {live2.shape[1]} strategies but backtest_returns has "
-            f"{bt2.shape[1]}"
+            f"live_returns has {live2.shape[1]} strategies but backtest_returns has {bt2.shape[1]}"
         )
     cal = calibrate(
         bt2,

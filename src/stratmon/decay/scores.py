@@ -23,26 +23,26 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["DEFAULT_EWMA_LAMBDA", "DEFAULT_VOL_FLOOR", "ewma_scores"]
+__all__ = ["DEFAULT_EWMA_LAMBDA", "DEFAULT_VOL_FLOOR", "ewma_variance"]
 
 DEFAULT_EWMA_LAMBDA = 0.94
 DEFAULT_VOL_FLOOR = 0.2
 
 
-def ewma_scores(
+def ewma_variance(
     returns: npt.NDArray[np.float64],
     variance: npt.NDArray[np.float64],
     floor_variance: npt.NDArray[np.float64],
     lam: float = DEFAULT_EWMA_LAMBDA,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Standardise returns by their EWMA volatility forecast.
+    """One-step-ahead EWMA variance forecasts.
 
     Parameters
     ----------
     returns : ndarray, shape (T, N)
-        Simple returns per period; NaN = missing (score NaN, forecast unchanged).
+        Simple returns per period; NaN = missing (forecast carried unchanged).
     variance : ndarray, shape (N,)
-        Variance forecast for the first row (per period squared).
+        Forecast for the first row (per period squared).
     floor_variance : ndarray, shape (N,)
         Lower bound applied to every forecast.
     lam : float, default 0.94
@@ -50,9 +50,10 @@ def ewma_scores(
 
     Returns
     -------
-    scores : ndarray, shape (T, N)
-        ``r_t / sqrt(max(v_t, floor))``.
-    variance : ndarray, shape (N,)
+    forecasts : ndarray, shape (T, N)
+        ``v_t = max(lam * v_{t-1} + (1 - lam) * r_{t-1}^2, floor)``, the forecast used for
+        row ``t`` (made before seeing it).
+    next_variance : ndarray, shape (N,)
         The forecast for the period after the last row (to continue incrementally).
 
     References
@@ -66,7 +67,7 @@ def ewma_scores(
     for t in range(r.shape[0]):
         x = r[t]
         vv = np.maximum(v, fl)
-        out[t] = x / np.sqrt(vv)
+        out[t] = vv
         ok = ~np.isnan(x)
         v = np.where(ok, lam * vv + (1.0 - lam) * np.where(ok, x, 0.0) ** 2, v)
     return out, v

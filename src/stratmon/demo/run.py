@@ -27,8 +27,9 @@ from stratmon.demo.simulate import SimResult, backtest, live
 from stratmon.demo.strategies import demo_strategies
 from stratmon.errors import StratmonError
 from stratmon.ingest import FifoMatcher, parse_expectations
+from stratmon.intake import ingest_paths
 from stratmon.metrics import trade_statistics
-from stratmon.pipeline import DailyJob, ingest_paths
+from stratmon.pipeline import DailyJob
 from stratmon.store import open_store
 from stratmon.store import repositories as repo
 

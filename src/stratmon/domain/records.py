@@ -13,9 +13,7 @@ from typing import Any, Literal
 
 Side = Literal["BUY", "SELL"]
 TradeDirection = Literal["LONG", "SHORT"]
-FindingKind = Literal[
-    "outlier", "nav_disconnect", "missing_data", "unknown_column", "replaced_row"
-]
+FindingKind = Literal["outlier", "nav_disconnect", "missing_data", "unknown_column", "replaced_row"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,7 +119,7 @@ def to_date(value: Any) -> dt.date:
 
 def safe_divide(num: FloatArray, den: FloatArray) -> FloatArray:
     """``num / den`` with NaN (never inf) where ``den`` is zero or either side is NaN."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         out = np.divide(num, den)
     out[~np.isfinite(out)] = np.nan
     return np.asarray(out, dtype=np.float64)
@@ -193,6 +193,20 @@ class Panel:
         out = np.where(self.valid, self.r, np.inf).min(axis=0)
         out[self.n == 0] = np.nan
         return out
+
+    @cached_property
+    def sign_sums(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """(sum of positive returns, count, sum of negative returns, count), each (N,)."""
+        pos = self.filled > 0
+        neg = self.filled < 0
+        pos_sum = np.maximum(self.filled, 0.0).sum(axis=0)
+        neg_sum = np.minimum(self.filled, 0.0).sum(axis=0)
+        return (
+            pos_sum,
+            pos.sum(axis=0).astype(np.float64),
+            neg_sum,
+            neg.sum(axis=0).astype(np.float64),
+        )
 
     @cached_property
     def constant(self) -> BoolArray:

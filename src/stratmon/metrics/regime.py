@@ -93,3 +93,43 @@ def regime_sharpe(
     out = safe_divide(mean - rf, sd) * np.sqrt(ppy)
     out[count < 2] = np.nan
     return out
+
+
+def regime_sharpe_shared(
+    panel: Panel, regimes: FloatArray, rf: float, ppy: float
+) -> dict[int, FloatArray]:
+    """Sharpe ratio per regime when every column shares one regime series (T,) or (T, 1).
+
+    One matrix product gives the counts, sums and sums of squares of every regime at once;
+    sums are of deviations from the column mean, so the variance has no cancellation.
+    """
+    codes = np.asarray(regimes).reshape(-1)
+    onehot = np.stack([codes == c for c in (BULL, BEAR, SIDEWAYS)], axis=1).astype(np.float64)
+    count = onehot.T @ panel.valid.astype(np.float64)  # (3, N)
+    s1 = onehot.T @ panel.dev
+    s2 = onehot.T @ panel.dev2
+    mean_dev = safe_divide(s1, count)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = (s2 - s1 * mean_dev) / (count - 1.0)
+    sd = np.sqrt(np.maximum(var, 0.0))
+    mean = mean_dev + panel.mean
+    # zero dispersion within a regime: equal min and max over its days
+    out: dict[int, FloatArray] = {}
+    for i, code in enumerate((BULL, BEAR, SIDEWAYS)):
+        rows = onehot[:, i] > 0
+        sub = panel.r[rows]
+        hi = (
+            np.fmax.reduce(sub, axis=0, initial=-np.inf)
+            if sub.size
+            else np.full(sd.shape[1], -np.inf)
+        )
+        lo = (
+            np.fmin.reduce(sub, axis=0, initial=np.inf)
+            if sub.size
+            else np.full(sd.shape[1], np.inf)
+        )
+        sd_i = np.where(hi == lo, 0.0, sd[i])
+        val = safe_divide(mean[i] - rf, sd_i) * np.sqrt(ppy)
+        val[count[i] < 2] = np.nan
+        out[code] = val
+    return out

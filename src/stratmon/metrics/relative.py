@@ -73,14 +73,20 @@ def relative_stats(
     """
     r = panel.r
     b = np.asarray(benchmark, dtype=np.float64)
-    paired = panel.valid & ~np.isnan(b)
-    count = paired.sum(axis=0).astype(np.float64)
-    r0 = np.where(paired, r, 0.0)
+    b_nan = np.isnan(b)
+    if b_nan.any():
+        paired = panel.valid & ~b_nan
+        count = paired.sum(axis=0).astype(np.float64)
+        mean_r = safe_divide(np.where(paired, r, 0.0).sum(axis=0), count)
+        dr = np.where(paired, r - mean_r, 0.0)
+    else:  # every benchmark day present: the pairs are the strategy's own days
+        paired = panel.valid
+        count = panel.n
+        mean_r = panel.mean
+        dr = panel.dev
     b0 = np.where(paired, b, 0.0)
-    mean_r = safe_divide(r0.sum(axis=0), count)
     mean_b = safe_divide(b0.sum(axis=0), count)
     db = np.where(paired, b - mean_b, 0.0)
-    dr = np.where(paired, r - mean_r, 0.0)
     var_b = safe_divide((db * db).sum(axis=0), count)
     var_r = safe_divide((dr * dr).sum(axis=0), count)
     cov = safe_divide((db * dr).sum(axis=0), count)

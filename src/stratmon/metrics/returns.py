@@ -58,17 +58,13 @@ def mean_daily_return(panel: Panel) -> FloatArray:
 
 def hit_rate(panel: Panel) -> FloatArray:
     """Share of periods with a strictly positive return (a period-based, not trade-based, rate)."""
-    wins = ((panel.r > 0) & panel.valid).sum(axis=0)
-    return safe_divide(wins.astype(np.float64), panel.n)
+    return safe_divide(panel.sign_sums[1], panel.n)
 
 
 def profit_loss_ratio(panel: Panel) -> FloatArray:
     """Mean positive period return / |mean negative period return|; NaN without both signs."""
-    pos = panel.r > 0
-    neg = panel.r < 0
-    mean_pos = safe_divide(np.where(pos, panel.r, 0.0).sum(axis=0), pos.sum(axis=0) * 1.0)
-    mean_neg = safe_divide(np.where(neg, panel.r, 0.0).sum(axis=0), neg.sum(axis=0) * 1.0)
-    return safe_divide(mean_pos, np.abs(mean_neg))
+    pos_sum, pos_n, neg_sum, neg_n = panel.sign_sums
+    return safe_divide(safe_divide(pos_sum, pos_n), np.abs(safe_divide(neg_sum, neg_n)))
 
 
 def returns_from_nav(nav: Any, cash_flow: Any = None) -> FloatArray:

@@ -80,10 +80,14 @@ def omega_ratio(panel: Panel, threshold: float) -> FloatArray:
     Keating & Shadwick (2002), "A Universal Performance Measure"; empyrical-reloaded
     ``omega_ratio`` with ``risk_free=threshold``, ``required_return=0``.
     """
-    excess = panel.filled - threshold
-    excess[~panel.valid] = 0.0
-    gains = np.where(excess > 0, excess, 0.0).sum(axis=0)
-    losses = -np.where(excess < 0, excess, 0.0).sum(axis=0)
+    if threshold == 0.0:
+        gains, _, neg_sum, _ = panel.sign_sums
+        losses = -neg_sum
+    else:
+        excess = panel.filled - threshold
+        excess[~panel.valid] = 0.0
+        gains = np.where(excess > 0, excess, 0.0).sum(axis=0)
+        losses = -np.where(excess < 0, excess, 0.0).sum(axis=0)
     out = safe_divide(gains, losses)
     out[(panel.n < 2) | ~(losses > 0)] = np.nan
     return out

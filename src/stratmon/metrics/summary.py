@@ -25,7 +25,15 @@ from stratmon.metrics._array import (
     periodic_risk_free,
 )
 from stratmon.metrics.calendar import month_stats
-from stratmon.metrics.regime import BEAR, BULL, SIDEWAYS, RegimeConfig, classify, regime_sharpe
+from stratmon.metrics.regime import (
+    BEAR,
+    BULL,
+    SIDEWAYS,
+    RegimeConfig,
+    classify,
+    regime_sharpe,
+    regime_sharpe_shared,
+)
 
 CHUNK = 64
 
@@ -158,7 +166,12 @@ def _block(
         for name in CALENDAR_METRICS:
             out[name] = nan.copy()
 
-    if regimes is not None:
+    if regimes is not None and regimes.shape[1] == 1:
+        shared = regime_sharpe_shared(p, regimes, rf, ppy)
+        out["bull_market_sharpe"] = shared[BULL]
+        out["bear_market_sharpe"] = shared[BEAR]
+        out["sideways_market_sharpe"] = shared[SIDEWAYS]
+    elif regimes is not None:
         out["bull_market_sharpe"] = regime_sharpe(p, regimes, BULL, rf, ppy)
         out["bear_market_sharpe"] = regime_sharpe(p, regimes, BEAR, rf, ppy)
         out["sideways_market_sharpe"] = regime_sharpe(p, regimes, SIDEWAYS, rf, ppy)

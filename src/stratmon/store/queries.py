@@ -30,6 +30,7 @@ from stratmon.store.models import (
     StrategyRow,
 )
 
+
 def _orm(conn: Connection, stmt: Any) -> Any:
     """ORM objects (not bare columns) for a ``select(Model)`` on a plain connection."""
     return Session(bind=conn).execute(stmt).scalars()
@@ -233,14 +234,10 @@ def health_history(
 
 def alert_states(conn: Connection, strategy_ids: Sequence[str]) -> dict[tuple[str, str, str], Any]:
     """The newest alert row per identity (rule, strategy_id, tier), as a mapping of fields."""
-    rows = (
-        _orm(conn, 
-            select(AlertRow)
-            .where(AlertRow.strategy_id.in_(list(strategy_ids)))
-            .order_by(AlertRow.id)
-        )
-        .all()
-    )
+    rows = _orm(
+        conn,
+        select(AlertRow).where(AlertRow.strategy_id.in_(list(strategy_ids))).order_by(AlertRow.id),
+    ).all()
     out: dict[tuple[str, str, str], Any] = {}
     for r in rows:
         out[(r.rule, r.strategy_id, r.tier)] = r
@@ -282,8 +279,9 @@ def _alert_dict(r: AlertRow) -> dict[str, Any]:
 
 
 def alert_events(conn: Connection, alert_id: int) -> list[dict[str, Any]]:
-    rows = _orm(conn, 
-        select(AlertEventRow).where(AlertEventRow.alert_id == alert_id).order_by(AlertEventRow.id)
+    rows = _orm(
+        conn,
+        select(AlertEventRow).where(AlertEventRow.alert_id == alert_id).order_by(AlertEventRow.id),
     )
     return [
         {
@@ -309,15 +307,11 @@ def results_on(conn: Connection, as_of: dt.date) -> dict[str, dict[str, Any]]:
     """Everything stored for one evaluation date, per strategy: metrics by window,
     comparison, health."""
     out: dict[str, dict[str, Any]] = {}
-    for snap in _orm(conn, 
-        select(MetricSnapshotRow).where(MetricSnapshotRow.as_of == as_of)
-    ):
+    for snap in _orm(conn, select(MetricSnapshotRow).where(MetricSnapshotRow.as_of == as_of)):
         out.setdefault(snap.strategy_id, {}).setdefault("metrics", {})[snap.window] = dict(
             snap.metrics, n_obs=snap.n_obs
         )
-    for cmp_row in _orm(conn, 
-        select(ComparisonRow).where(ComparisonRow.as_of == as_of)
-    ):
+    for cmp_row in _orm(conn, select(ComparisonRow).where(ComparisonRow.as_of == as_of)):
         d = out.setdefault(cmp_row.strategy_id, {})
         d["status"] = cmp_row.status
         d["comparison"] = cmp_row.details
@@ -380,8 +374,9 @@ def positions_on(conn: Connection, strategy_id: str, as_of: dt.date) -> list[dic
     ).scalar()
     if last is None:
         return []
-    rows = _orm(conn, 
-        select(PositionRow).where(PositionRow.strategy_id == strategy_id, PositionRow.date == last)
+    rows = _orm(
+        conn,
+        select(PositionRow).where(PositionRow.strategy_id == strategy_id, PositionRow.date == last),
     )
     return [
         {
@@ -453,3 +448,105 @@ def executions(conn: Connection, strategy_id: str) -> list[Execution]:
         .order_by(ExecutionRow.timestamp, ExecutionRow.execution_id)
     )
     return [Execution(**dict(zip(_EXEC_FIELDS, r, strict=True))) for r in rows]
+
+
+def max_file_id(conn: Connection) -> int:
+    """Watermark of ingested files (every stored row carries the id of the file it came from)."""
+    return int(conn.execute(select(func.max(IngestedFileRow.id))).scalar() or 0)
+
+
+def files_replacing_since(conn: Connection, after_id: int) -> int:
+    """How many files after ``after_id`` replaced stored rows (a cache must then reload)."""
+    return int(
+        conn.execute(
+            select(func.count()).where(
+                IngestedFileRow.id > after_id, IngestedFileRow.n_replaced > 0
+            )
+        ).scalar()
+        or 0
+    )
+
+
+def daily_rows_since(
+    conn: Connection, strategy_ids: Sequence[str], after_file_id: int
+) -> list[tuple[Any, ...]]:
+    """(strategy_id, date, nav, cash_flow) of rows stored from files after ``after_file_id``."""
+    return [
+        tuple(r)
+        for r in conn.execute(
+            select(
+                DailyRecordRow.strategy_id,
+                DailyRecordRow.date,
+                DailyRecordRow.nav,
+                DailyRecordRow.cash_flow,
+            )
+            .where(
+                DailyRecordRow.strategy_id.in_(list(strategy_ids)),
+                DailyRecordRow.file_id > after_file_id,
+            )
+            .order_by(DailyRecordRow.strategy_id, DailyRecordRow.date)
+        )
+    ]
+
+
+def round_trips_since(
+    conn: Connection, strategy_ids: Sequence[str], after_file_id: int
+) -> list[RoundTrip]:
+    """Round trips stored from files after ``after_file_id``, by exit time."""
+    q = (
+        select(*(getattr(RoundTripRow, f) for f in _RT_FIELDS))
+        .where(
+            RoundTripRow.strategy_id.in_(list(strategy_ids)),
+            RoundTripRow.file_id > after_file_id,
+        )
+        .order_by(RoundTripRow.exit_time, RoundTripRow.trade_id)
+    )
+    return [RoundTrip(**dict(zip(_RT_FIELDS, r, strict=True))) for r in conn.execute(q)]
+
+
+def backtest_keys(conn: Connection) -> dict[str, tuple[int | None, int | None]]:
+    """Per strategy: (newest backtest-returns version, newest expectation id), one query each."""
+    out: dict[str, tuple[int | None, int | None]] = {}
+    for sid, version in conn.execute(
+        select(BacktestReturnRow.strategy_id, func.max(BacktestReturnRow.version)).group_by(
+            BacktestReturnRow.strategy_id
+        )
+    ):
+        out[sid] = (version, None)
+    for sid, exp_id in conn.execute(
+        select(BacktestExpectationRow.strategy_id, func.max(BacktestExpectationRow.id)).group_by(
+            BacktestExpectationRow.strategy_id
+        )
+    ):
+        out[sid] = (out.get(sid, (None, None))[0], exp_id)
+    return out
+
+
+def recent_health_all(
+    conn: Connection, strategy_ids: Sequence[str], before: dt.date, limit: int
+) -> dict[str, list[float]]:
+    """The last ``limit`` health scores before ``before`` per strategy, oldest first."""
+    rows = conn.execute(
+        select(HealthScoreRow.strategy_id, HealthScoreRow.as_of, HealthScoreRow.score)
+        .where(
+            HealthScoreRow.strategy_id.in_(list(strategy_ids)),
+            HealthScoreRow.as_of < before,
+            HealthScoreRow.as_of >= before - dt.timedelta(days=3 * limit + 10),
+        )
+        .order_by(HealthScoreRow.strategy_id, HealthScoreRow.as_of)
+    ).all()
+    out: dict[str, list[float]] = {sid: [] for sid in strategy_ids}
+    for sid, _, score in rows:
+        out[sid].append(float(score))
+    return {sid: v[-limit:] for sid, v in out.items()}
+
+
+def backtest_stamp(conn: Connection) -> tuple[int, int]:
+    """Changes whenever backtest returns or expectations are added (cheap to read)."""
+    files = conn.execute(
+        select(func.count()).where(
+            IngestedFileRow.kind == "backtest_returns", IngestedFileRow.outcome == "accepted"
+        )
+    ).scalar()
+    exp = conn.execute(select(func.max(BacktestExpectationRow.id))).scalar()
+    return int(files or 0), int(exp or 0)

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from stratmon.domain import (
     BacktestExpectation,
@@ -20,7 +20,7 @@ from stratmon.domain import (
     RoundTrip,
     Strategy,
 )
-from stratmon.store._json import clean
+from stratmon.store._json import clean, clean_flat
 from stratmon.store.models import (
     AlertEventRow,
     AlertRow,
@@ -96,6 +96,15 @@ def record_file(
     pk = res.inserted_primary_key
     assert pk is not None
     return int(pk[0])
+
+
+def mark_file_replacing(conn: Connection, file_id: int) -> None:
+    """Flag a file as having changed stored rows (not a pure append)."""
+    conn.execute(
+        update(IngestedFileRow)
+        .where(IngestedFileRow.id == file_id)
+        .values(n_replaced=IngestedFileRow.n_replaced + 1)
+    )
 
 
 def _daily_values(r: DailyRecord, file_id: int | None) -> dict[str, Any]:
@@ -290,7 +299,8 @@ def save_snapshots(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Rows: strategy_id, as_of, window, evaluation_id, n_obs, metrics (dict)."""
     if rows:
         conn.execute(
-            insert(MetricSnapshotRow), [{**r, "metrics": clean(r["metrics"])} for r in rows]
+            insert(MetricSnapshotRow),
+            [{**r, "metrics": clean_flat(r["metrics"])} for r in rows],
         )
 
 
@@ -341,6 +351,32 @@ def save_alert_state(
         return int(pk[0])
     conn.execute(update(AlertRow).where(AlertRow.id == alert_id).values(values))
     return alert_id
+
+
+def update_alert_states(conn: Connection, updates: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    """Update many alert rows at once: (alert_id, values) with the same keys each."""
+    if not updates:
+        return
+    params = [
+        {
+            **{k: clean(v) if isinstance(v, float) else v for k, v in values.items()},
+            "_id": alert_id,
+            "updated_at": values["updated_at"],
+        }
+        for alert_id, values in updates
+    ]
+    keys = [k for k in params[0] if k != "_id"]
+    stmt = (
+        update(AlertRow)
+        .where(AlertRow.id == bindparam("_id"))
+        .values({k: bindparam(k) for k in keys})
+    )
+    conn.execute(stmt, params)
+
+
+def touch_alert(conn: Connection, alert_id: int, at: dt.date) -> None:
+    """Mark an alert row as evaluated on ``at`` (a closed episode superseded by a new one)."""
+    conn.execute(update(AlertRow).where(AlertRow.id == alert_id).values(updated_at=at))
 
 
 def save_alert_event(conn: Connection, alert_id: int, values: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Collection, Iterator
 from typing import Any
 
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection, and_, func, select, tuple_
 
 from stratmon.domain import DailyRecord, Execution, Position, RoundTrip
 from stratmon.store.models import (
@@ -45,6 +45,7 @@ class SqlStoredView:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._last: dict[tuple[str, dt.date], DailyRecord | None] = {}
 
     def daily_records(
         self, keys: Collection[tuple[str, dt.date]]
@@ -65,14 +66,34 @@ class SqlStoredView:
         return out
 
     def last_daily_before(self, strategy_id: str, before: dt.date) -> DailyRecord | None:
-        cols = [getattr(DailyRecordRow, k) for k in _DAILY]
-        row = self.conn.execute(
-            select(*cols)
-            .where(DailyRecordRow.strategy_id == strategy_id, DailyRecordRow.date < before)
-            .order_by(DailyRecordRow.date.desc())
-            .limit(1)
-        ).first()
-        return None if row is None else _daily(row)
+        """The newest stored record strictly before ``before``. The first call for a date
+        fetches it for every strategy in one grouped query (a file's rows share dates)."""
+        key = (strategy_id, before)
+        if key not in self._last:
+            latest = (
+                select(
+                    DailyRecordRow.strategy_id.label("sid"),
+                    func.max(DailyRecordRow.date).label("d"),
+                )
+                .where(DailyRecordRow.date < before)
+                .group_by(DailyRecordRow.strategy_id)
+                .subquery()
+            )
+            cols = [getattr(DailyRecordRow, k) for k in _DAILY]
+            rows = self.conn.execute(
+                select(*cols).join(
+                    latest,
+                    and_(
+                        DailyRecordRow.strategy_id == latest.c.sid,
+                        DailyRecordRow.date == latest.c.d,
+                    ),
+                )
+            )
+            found = {r.strategy_id: r for r in map(_daily, rows)}
+            self._last[key] = found.get(strategy_id)
+            for sid, rec in found.items():
+                self._last.setdefault((sid, before), rec)
+        return self._last[key]
 
     def executions(self, execution_ids: Collection[str]) -> dict[str, Execution]:
         if not execution_ids:
@@ -122,9 +143,7 @@ class SqlStoredView:
         out = {}
         for part in _chunks(keys):
             rows = self.conn.execute(
-                select(
-                    BacktestReturnRow.strategy_id, BacktestReturnRow.date, BacktestReturnRow.ret
-                )
+                select(BacktestReturnRow.strategy_id, BacktestReturnRow.date, BacktestReturnRow.ret)
                 .where(tuple_(BacktestReturnRow.strategy_id, BacktestReturnRow.date).in_(part))
                 .order_by(BacktestReturnRow.version)
             )

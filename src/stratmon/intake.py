@@ -1,0 +1,218 @@
+"""Ingest files into the store: validate whole files, write each accepted file in one
+transaction, keep rejected files aside with their errors, and skip files already ingested.
+
+Files inside the inbox are moved to ``processed/`` or ``rejected/``; files given from elsewhere
+stay where they are (a rejected one is copied into ``inbox/rejected/`` beside its error).
+Executions are matched FIFO into round trips, continuing from each strategy's stored open lots.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from stratmon.config import Workspace
+from stratmon.domain import Execution, Strategy
+from stratmon.errors import FileRejectedError
+from stratmon.ingest import (
+    FifoMatcher,
+    IngestBatch,
+    IngestContext,
+    archive,
+    file_sha256,
+    parse_file,
+    reject,
+)
+from stratmon.ingest.matching import ExecutionOrderError
+from stratmon.store import Store
+from stratmon.store import queries as q
+from stratmon.store import repositories as repo
+from stratmon.store.view import SqlStoredView
+
+
+@dataclass
+class IngestOutcome:
+    """What happened to one file."""
+
+    file: str
+    outcome: str  # accepted | rejected | duplicate
+    kind: str | None = None
+    n_rows: int = 0
+    n_new: int = 0
+    n_identical: int = 0
+    n_replaced: int = 0
+    n_round_trips: int = 0
+    findings: list[str] = field(default_factory=list)
+    error: str | None = None
+    moved_to: Path | None = None
+
+
+def _within(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _store_batch(conn: Connection, batch: IngestBatch, file_id: int) -> int:
+    """Write one accepted batch; returns the number of round trips matched from executions."""
+    repo.insert_daily(conn, batch.daily, file_id)
+    repo.insert_executions(conn, batch.executions, file_id)
+    repo.insert_round_trips(conn, batch.round_trips, file_id, "file")
+    repo.insert_positions(conn, batch.positions, file_id)
+    repo.insert_backtest_returns(conn, batch.backtest_returns, file_id)
+    by_type: dict[str, list[Any]] = {}
+    for rec in batch.replacements:
+        by_type.setdefault(type(rec).__name__, []).append(rec)
+    repo.replace_daily(conn, by_type.get("DailyRecord", []), file_id)
+    repo.replace_executions(conn, by_type.get("Execution", []), file_id)
+    repo.replace_round_trips(conn, by_type.get("RoundTrip", []), file_id, "file")
+    repo.replace_positions(conn, by_type.get("Position", []), file_id)
+    repo.replace_backtest_returns(conn, by_type.get("BacktestReturn", []), file_id)
+    repo.insert_findings(conn, batch.findings, file_id)
+    return _match_executions(conn, batch.executions, by_type.get("Execution", []), file_id)
+
+
+def _rebuild_matching(conn: Connection, strategy_id: str, file_id: int) -> int:
+    """Re-match all stored executions of a strategy from scratch (after a replacement or a
+    late fill). Marks the file as replacing rows, so caches of history reload."""
+    repo.delete_matched_round_trips(conn, strategy_id)
+    matcher = FifoMatcher()
+    trips = matcher.match(q.executions(conn, strategy_id))
+    repo.insert_round_trips(conn, trips, file_id, "executions")
+    repo.save_matcher_state(conn, strategy_id, matcher.to_state())
+    repo.mark_file_replacing(conn, file_id)
+    return len(trips)
+
+
+def _match_executions(
+    conn: Connection, new: Sequence[Execution], replaced: Sequence[Execution], file_id: int
+) -> int:
+    """Continue FIFO matching per strategy from its stored open lots. A replaced execution
+    invalidates the strategy's matching, which is then rebuilt from all stored executions."""
+    n = 0
+    rebuild = {e.strategy_id for e in replaced}
+    by_sid: dict[str, list[Execution]] = {}
+    for e in new:
+        by_sid.setdefault(e.strategy_id, []).append(e)
+    for sid in rebuild:
+        n += _rebuild_matching(conn, sid, file_id)
+    for sid, execs in by_sid.items():
+        if sid in rebuild:
+            continue
+        state = q.matcher_state(conn, sid)
+        matcher = FifoMatcher.from_state(state) if state else FifoMatcher()
+        try:
+            trips = matcher.match(execs)
+        except ExecutionOrderError:
+            # A fill earlier than one already matched (a late file): rebuild from all fills.
+            n += _rebuild_matching(conn, sid, file_id)
+            continue
+        repo.insert_round_trips(conn, trips, file_id, "executions")
+        repo.save_matcher_state(conn, sid, matcher.to_state())
+        n += len(trips)
+    return n
+
+
+def ingest_paths(
+    ws: Workspace,
+    store: Store,
+    paths: Iterable[Path],
+    *,
+    replace: bool = False,
+    today: dt.date | None = None,
+) -> list[IngestOutcome]:
+    """Ingest files. Files inside the inbox are moved to ``processed/`` or ``rejected/``;
+    files elsewhere stay where they are (a rejected one is copied aside with its error)."""
+    today = today or dt.date.today()
+    with store.read() as conn:
+        strategies = {s.strategy_id: s for s in q.strategies(conn)}
+    outcomes = []
+    for path in sorted(Path(p) for p in paths):
+        outcomes.append(_ingest_one(ws, store, path, strategies, replace, today))
+    return outcomes
+
+
+def _ingest_one(
+    ws: Workspace,
+    store: Store,
+    path: Path,
+    strategies: dict[str, Strategy],
+    replace: bool,
+    today: dt.date,
+) -> IngestOutcome:
+    in_inbox = _within(path, ws.inbox)
+    sha = file_sha256(path)
+    with store.transaction() as conn:
+        if q.accepted_file_with_hash(conn, sha) is not None:
+            repo.record_file(
+                conn, name=path.name, path=str(path), sha256=sha, kind=None, outcome="duplicate"
+            )
+            moved = archive(path, ws.inbox) if in_inbox else None
+            return IngestOutcome(file=path.name, outcome="duplicate", moved_to=moved)
+        ctx = IngestContext(
+            strategies=strategies,
+            view=SqlStoredView(conn),
+            today=today,
+            outlier_pnl_fraction=ws.outlier_pnl_fraction,
+            nav_tolerance=ws.nav_tolerance,
+            replace=replace,
+        )
+        try:
+            batch = parse_file(path, ctx)
+        except FileRejectedError as err:
+            rejected = err
+        else:
+            rejected = None
+            file_id = repo.record_file(
+                conn,
+                name=path.name,
+                path=str(path),
+                sha256=sha,
+                kind=batch.kind,
+                outcome="accepted",
+                n_rows=batch.n_rows,
+                n_new=len(batch.new_records),
+                n_identical=batch.n_identical,
+                n_replaced=len(batch.replacements),
+            )
+            n_trips = _store_batch(conn, batch, file_id)
+    if rejected is not None:
+        with store.transaction() as conn:
+            repo.record_file(
+                conn,
+                name=path.name,
+                path=str(path),
+                sha256=sha,
+                kind=None,
+                outcome="rejected",
+                error=str(rejected),
+            )
+        if not in_inbox:  # keep the user's file; put a copy aside with its error
+            copy = ws.inbox / path.name
+            shutil.copy2(path, copy)
+            path = copy
+        moved = reject(path, rejected, ws.inbox)
+        return IngestOutcome(
+            file=path.name, outcome="rejected", error=str(rejected), moved_to=moved
+        )
+    moved = archive(path, ws.inbox) if in_inbox else None
+    return IngestOutcome(
+        file=path.name,
+        outcome="accepted",
+        kind=batch.kind,
+        n_rows=batch.n_rows,
+        n_new=len(batch.new_records),
+        n_identical=batch.n_identical,
+        n_replaced=len(batch.replacements),
+        n_round_trips=n_trips,
+        findings=[f"{f.kind}: {f.message}" for f in batch.findings],
+        moved_to=moved,
+    )
