@@ -16,8 +16,8 @@ Simulates many strategies whose truth is known, in two families of return proces
   every Sharpe ratio several times too high.)
 
 The mean is shifted so the annual Sharpe ratio (mean / reference sd * sqrt(252)) is 1, 2
-or 3 (reference sd: 1 % a day for the Gaussian family). Each strategy has a 10-year backtest (2,520 sessions) followed by its live period, on
-one continuous path.
+or 3 (reference sd: 1 % a day for the Gaussian family). Each strategy has a 10-year backtest
+(2,520 sessions) followed by its live period, on one continuous path.
 
 * Healthy scenario: 1,260 live sessions (5 years), nothing changes. Every method is run with
   restarts (after an alarm the method starts afresh on the next session) and we report

@@ -29,8 +29,9 @@ backtest_app = typer.Typer(
 app.add_typer(strategies_app, name="strategies")
 app.add_typer(backtest_app, name="backtest")
 
-console = Console()
-err_console = Console(stderr=True)
+# Not a terminal (a pipe, a log, CI): use a width that fits the status table unwrapped.
+console = Console(width=None if Console().is_terminal else 150)
+err_console = Console(stderr=True, width=None if Console(stderr=True).is_terminal else 150)
 
 WorkspaceOpt = Annotated[
     Path | None,

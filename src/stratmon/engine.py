@@ -63,7 +63,7 @@ def backtest_profile(
     if r.size >= 2:
         idx = pd.DatetimeIndex(pd.to_datetime(list(dates)))
         row = summarize(r, index=idx, periods_per_year=periods_per_year).iloc[0]
-        metrics = {k: _f(v) for k, v in row.items()}
+        metrics = {str(k): _f(v) for k, v in row.items()}
     expected = dict((expectation or {}).get("metrics", {}) or {})
     for key, value in expected.items():
         if key not in metrics or not math.isfinite(metrics[key]):

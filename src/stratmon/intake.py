@@ -165,12 +165,12 @@ def _ingest_one(
             nav_tolerance=ws.nav_tolerance,
             replace=replace,
         )
+        rejected: FileRejectedError | None = None
         try:
             batch = parse_file(path, ctx)
         except FileRejectedError as err:
             rejected = err
         else:
-            rejected = None
             file_id = repo.record_file(
                 conn,
                 name=path.name,

@@ -34,7 +34,9 @@ def test_psr_published_non_normal_case() -> None:
 
 
 def test_psr_is_half_at_the_benchmark_and_vectorised() -> None:
-    out = probabilistic_sharpe_ratio(np.array([0.1, 0.2]), 100, benchmark_sharpe=np.array([0.1, 0.0]))
+    out = probabilistic_sharpe_ratio(
+        np.array([0.1, 0.2]), 100, benchmark_sharpe=np.array([0.1, 0.0])
+    )
     assert isinstance(out, np.ndarray)
     assert out[0] == pytest.approx(0.5)
     assert out[1] == pytest.approx(stats.norm.cdf(0.2 * math.sqrt(99) / math.sqrt(1 + 0.02)))
@@ -86,9 +88,7 @@ def test_psr_from_returns_uses_sample_moments() -> None:
     for j in range(2):
         x = r[:, j]
         sr = x.mean() / x.std(ddof=1)
-        want = probabilistic_sharpe_ratio(
-            sr, 500, stats.skew(x), stats.kurtosis(x, fisher=False)
-        )
+        want = probabilistic_sharpe_ratio(sr, 500, stats.skew(x), stats.kurtosis(x, fisher=False))
         assert out[j] == pytest.approx(want, rel=1e-12)
     assert min_trl_from_returns(r[:, 0]) > 1
 

@@ -234,9 +234,9 @@ def health_history(
 
 def alert_states(conn: Connection, strategy_ids: Sequence[str]) -> dict[tuple[str, str, str], Any]:
     """The newest alert row per identity (rule, strategy_id, tier), as a mapping of fields."""
-    rows = _orm(
-        conn,
-        select(AlertRow).where(AlertRow.strategy_id.in_(list(strategy_ids))).order_by(AlertRow.id),
+    table = AlertRow.__table__
+    rows = conn.execute(
+        select(table).where(table.c.strategy_id.in_(list(strategy_ids))).order_by(table.c.id)
     ).all()
     out: dict[tuple[str, str, str], Any] = {}
     for r in rows:
@@ -245,10 +245,11 @@ def alert_states(conn: Connection, strategy_ids: Sequence[str]) -> dict[tuple[st
 
 
 def firing_alerts(conn: Connection, strategy_id: str | None = None) -> list[dict[str, Any]]:
-    q = select(AlertRow).where(AlertRow.state == "firing")
+    table = AlertRow.__table__
+    q = select(table).where(table.c.state == "firing")
     if strategy_id is not None:
-        q = q.where(AlertRow.strategy_id == strategy_id)
-    return [_alert_dict(r) for r in _orm(conn, q.order_by(AlertRow.id))]
+        q = q.where(table.c.strategy_id == strategy_id)
+    return [_alert_dict(r) for r in conn.execute(q.order_by(table.c.id))]
 
 
 def alerts(
@@ -262,7 +263,7 @@ def alerts(
     return [_alert_dict(r) for r in _orm(conn, q.order_by(AlertRow.id))]
 
 
-def _alert_dict(r: AlertRow) -> dict[str, Any]:
+def _alert_dict(r: Any) -> dict[str, Any]:
     return {
         "id": r.id,
         "rule": r.rule,
