@@ -24,7 +24,7 @@ ENV_VAR = "STRATMON_WORKSPACE"
 DEFAULT_CONFIG: dict[str, Any] = {
     "database": {"url": "sqlite:///stratmon.db"},
     "ingest": {"outlier_pnl_fraction": 0.5, "nav_tolerance": 1e-4},
-    "evaluation": {"windows": [30, 90], "health_lookback": 30},
+    "evaluation": {"windows": [30, 60, 90], "health_lookback": 30},
     "alerts": {
         "log": "alerts.jsonl",
         "underperformance": {"window": 30, "threshold": 0.20},

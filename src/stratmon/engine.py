@@ -19,6 +19,12 @@ import pandas as pd
 
 from stratmon.alerts.config import AlertConfig
 from stratmon.alerts.rules import Condition, RuleContext, evaluate_rules, expected_window_return
+from stratmon.compare.evidence import (
+    BacktestEvidence,
+    backtest_evidence,
+    live_evidence,
+    significance_batch,
+)
 from stratmon.compare.status import MetricComparison, compare_metrics, overall_status
 from stratmon.domain import RoundTrip, Strategy
 from stratmon.health.score import HealthInputs, HealthScore, health_score
@@ -40,7 +46,8 @@ def _f(x: Any) -> float:
 class BacktestProfile:
     """What the backtest promises, from stratmon's own engine on the backtest returns
     (``metrics``), completed by the expected-metrics file for what returns cannot give
-    (trade statistics). ``version`` is the backtest-returns version compared with."""
+    (trade statistics). ``version`` is the backtest-returns version compared with;
+    ``evidence`` the statistical summary (cone, moments, drawdown tiers) when returns exist."""
 
     metrics: dict[str, float]
     mean_daily_return: float
@@ -48,6 +55,20 @@ class BacktestProfile:
     trades_per_day: float
     n_obs: int
     version: int | None = None
+    evidence: BacktestEvidence | None = None
+    returns: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class DecayReading:
+    """The decay detector's verdict for one strategy on the evaluation date."""
+
+    available: bool
+    alarm: bool = False
+    alarm_date: dt.date | None = None
+    statistic: float = math.nan
+    threshold: float = math.nan
+    reason: str = ""
 
 
 def backtest_profile(
@@ -56,8 +77,12 @@ def backtest_profile(
     expectation: Mapping[str, Any] | None,
     periods_per_year: int,
     version: int | None = None,
+    strategy_id: str = "",
 ) -> BacktestProfile:
-    """Summarise the backtest. File expectations fill only metrics the returns cannot give."""
+    """Summarise the backtest. File expectations fill only metrics the returns cannot give.
+
+    With at least 30 returns the statistical evidence (moments, cone, drawdown tiers, DSR when
+    the expectations give ``n_trials``) is computed too; ``strategy_id`` seeds the cone."""
     metrics: dict[str, float] = {}
     r = np.asarray(returns, dtype=float)
     if r.size >= 2:
@@ -80,6 +105,14 @@ def backtest_profile(
         trades_per_day=_f(expected.get("trades_per_day")),
         n_obs=int(finite.size),
         version=version,
+        evidence=backtest_evidence(
+            finite,
+            periods_per_year=periods_per_year,
+            n_trials=(expectation or {}).get("n_trials"),
+            trials_sharpe_variance=_f(expected.get("trials_sharpe_variance")),
+            seed_key=strategy_id,
+        ),
+        returns=finite,
     )
 
 
@@ -94,6 +127,7 @@ class StrategyInputs:
     round_trips: Sequence[RoundTrip]
     backtest: BacktestProfile | None
     previous_scores: Sequence[float] = ()
+    decay: DecayReading | None = None
 
 
 @dataclass
@@ -108,7 +142,7 @@ class StrategyEvaluation:
     trend: str
     conditions: list[Condition]
     backtest_version: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    statistics: dict[str, Any] = field(default_factory=dict)
 
 
 def _window_trades(
@@ -187,6 +221,7 @@ def evaluate(
     alert_config = alert_config if alert_config is not None else AlertConfig()
     all_windows = sorted({*windows, health_lookback, alert_config.underperformance.window})
     by_window = window_metrics(items, all_windows)
+    statistics = _statistics(items, by_window, health_lookback)
     results = []
     for it in items:
         s = it.strategy
@@ -203,6 +238,7 @@ def evaluate(
                 start = dates[max(1, len(dates) - w)]
             m.update(_window_trades(it.round_trips, start, capital))
         whole = mets[WINDOW_ALL]
+        stats_today = statistics.get(s.strategy_id, {})
         n_obs = {k: int(_f(v.get("n_obs", 0)) or 0) for k, v in mets.items()}
         bt = it.backtest
         n_trades = int(_f(whole.get("total_trades", 0)) or 0)
@@ -223,6 +259,7 @@ def evaluate(
                 live_win_rate=_f(look.get("win_rate")),
                 live_n_trades=int(look_trades) if math.isfinite(look_trades) else 0,
                 live_trades_per_day=(look_trades / look_obs) if look_obs else math.nan,
+                live_psr_vs_backtest=_f(stats_today.get("lookback_psr_vs_backtest")),
                 backtest_sharpe_ratio=_f(bt.metrics.get("sharpe_ratio")) if bt else math.nan,
                 backtest_mean_daily_return=bt.mean_daily_return if bt else math.nan,
                 backtest_daily_volatility=bt.daily_volatility if bt else math.nan,
@@ -252,6 +289,16 @@ def evaluate(
             backtest_win_rate=_f(bt.metrics.get("win_rate")) if bt else math.nan,
         )
         conditions = evaluate_rules(ctx, alert_config)
+        if it.decay is not None:
+            conditions.append(_decay_condition(s.strategy_id, it.decay))
+            stats_today["decay"] = {
+                "available": it.decay.available,
+                "alarm": it.decay.alarm,
+                "alarm_date": it.decay.alarm_date,
+                "statistic": it.decay.statistic,
+                "threshold": it.decay.threshold,
+                "reason": it.decay.reason,
+            }
         results.append(
             StrategyEvaluation(
                 strategy_id=s.strategy_id,
@@ -264,6 +311,65 @@ def evaluate(
                 trend=trend,
                 conditions=conditions,
                 backtest_version=bt.version if bt else None,
+                statistics=stats_today,
             )
         )
     return results
+
+
+def _decay_condition(strategy_id: str, d: DecayReading) -> Condition:
+    """The decay detector's alarm as an alert condition (rule ``decay``, critical)."""
+    if not d.available:
+        return Condition(
+            "decay",
+            strategy_id,
+            "critical",
+            None,
+            d.statistic,
+            d.threshold,
+            f"Not evaluated: {d.reason}",
+        )
+    if d.alarm:
+        msg = (
+            f"Decay declared on {d.alarm_date}: the CUSUM of the Sharpe ratio's drop from the "
+            f"backtest level crossed its threshold (calibrated for one false alarm per "
+            f"1,260 sessions)."
+        )
+    else:
+        msg = f"No decay: CUSUM {d.statistic:.2f} below its threshold {d.threshold:.2f}."
+    return Condition("decay", strategy_id, "critical", d.alarm, d.statistic, d.threshold, msg)
+
+
+def _statistics(
+    items: Sequence[StrategyInputs],
+    by_window: Mapping[str, Mapping[str, Mapping[str, float]]],
+    lookback: int,
+) -> dict[str, dict[str, Any]]:
+    """Live-vs-backtest evidence per strategy (vectorised over strategies)."""
+    chosen = [
+        it
+        for it in items
+        if it.backtest is not None
+        and it.backtest.evidence is not None
+        and WINDOW_ALL in by_window.get(it.strategy.strategy_id, {})
+    ]
+    if not chosen:
+        return {}
+    evid = [it.backtest.evidence for it in chosen if it.backtest and it.backtest.evidence]
+    whole = [by_window[it.strategy.strategy_id][WINDOW_ALL] for it in chosen]
+    look = [by_window[it.strategy.strategy_id].get(str(lookback), {}) for it in chosen]
+    sig_all = significance_batch(whole, evid)
+    sig_look = significance_batch(look, evid)
+    out: dict[str, dict[str, Any]] = {}
+    for it, ev, sig, sl, m in zip(chosen, evid, sig_all, sig_look, whole, strict=True):
+        windows = by_window[it.strategy.strategy_id]
+        stats = live_evidence(
+            sig,
+            windows,
+            ev,
+            cumulative_return=_f(m.get("total_return")),
+            live_day=int(_f(m.get("n_obs")) or 0),
+        )
+        stats["lookback_psr_vs_backtest"] = sl["psr_vs_backtest"]
+        out[it.strategy.strategy_id] = stats
+    return out

@@ -95,3 +95,7 @@ class History:
             np.asarray(s.cash_flow[:n], dtype=float),
             s.trips[:k],
         )
+
+    def dates(self, strategy_id: str) -> list[dt.date]:
+        """All cached NAV dates of a strategy."""
+        return self._series[strategy_id].dates

@@ -9,6 +9,7 @@ double-counts hysteresis nor writes an event twice.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 import time
@@ -24,13 +25,21 @@ from stratmon.alerts.config import AlertConfig, alert_config_from_dict
 from stratmon.alerts.log import append_events
 from stratmon.alerts.state import AlertEvent, AlertState, step
 from stratmon.config import Workspace
+from stratmon.decay import DecayDetector
 from stratmon.domain import Strategy
-from stratmon.engine import BacktestProfile, StrategyEvaluation, StrategyInputs, evaluate
+from stratmon.engine import (
+    BacktestProfile,
+    DecayReading,
+    StrategyEvaluation,
+    StrategyInputs,
+    evaluate,
+)
 from stratmon.engine import backtest_profile as make_profile
 from stratmon.errors import StratmonError
 from stratmon.history import History
 from stratmon.ingest import list_inbox
 from stratmon.intake import IngestOutcome, ingest_paths
+from stratmon.metrics import returns_from_nav
 from stratmon.reports.daily import equity_figure, growth_of_one, render_daily_report
 from stratmon.reports.status_rows import StatusRow, build_status_rows
 from stratmon.store import Store
@@ -38,6 +47,7 @@ from stratmon.store import queries as q
 from stratmon.store import repositories as repo
 
 TREND_POINTS = 9  # earlier scores fed to the trend, with today's
+MIN_DECAY_BACKTEST = 126  # backtest returns the decay detector's calibration needs
 
 
 @dataclass
@@ -91,6 +101,7 @@ class DailyJob:
         self._profiles: dict[tuple[str, int | None, int | None], BacktestProfile | None] = {}
         self._bt_keys: dict[str, tuple[int | None, int | None]] = {}
         self._bt_stamp: tuple[int, int] | None = None
+        self._pending_detectors: list[tuple[str, int, dt.date | None, int, DecayDetector]] = []
 
     # -- loading -----------------------------------------------------------------------------
     def _profile(
@@ -104,7 +115,9 @@ class DailyJob:
             self._profiles[cache_key] = (
                 None
                 if not dates and expectation is None
-                else make_profile(rets, dates, expectation, s.periods_per_year, version)
+                else make_profile(
+                    rets, dates, expectation, s.periods_per_year, version, s.strategy_id
+                )
             )
         return self._profiles[cache_key]
 
@@ -133,7 +146,76 @@ class DailyJob:
                     previous_scores=scores.get(s.strategy_id, []),
                 )
             )
-        return items
+        return self._decay(conn, items, as_of)
+
+    def _decay(
+        self, conn: Connection, items: list[StrategyInputs], as_of: dt.date
+    ) -> list[StrategyInputs]:
+        """Advance each strategy's stored decay detector over its new live returns.
+
+        The detector's state is kept per strategy and backtest version; it is fed every live
+        return exactly once, in order. A re-run or back-fill (``as_of`` not after the last
+        date fed) only reads the stored verdict; a state that no longer matches the stored
+        history (rows replaced) is rebuilt from the first live return.
+        """
+        self._pending_detectors = []
+        usable = {
+            it.strategy.strategy_id: it.backtest
+            for it in items
+            if it.backtest is not None
+            and it.backtest.version is not None
+            and it.backtest.returns is not None
+            and it.backtest.returns.size >= MIN_DECAY_BACKTEST
+        }
+        stored = q.detector_states(
+            conn, [(sid, int(bt.version or 0)) for sid, bt in usable.items()]
+        )
+        out = []
+        for it in items:
+            sid = it.strategy.strategy_id
+            bt = usable.get(sid)
+            if bt is None or bt.returns is None:
+                reason = f"needs a stored backtest of at least {MIN_DECAY_BACKTEST} returns"
+                out.append(dataclasses.replace(it, decay=DecayReading(False, reason=reason)))
+                continue
+            version = int(bt.version or 0)
+            dates = list(it.nav_dates[1:])
+            rets = returns_from_nav(it.nav, it.cash_flow)[1:]
+            row = stored.get((sid, version))
+            det: DecayDetector | None = None
+            done = 0
+            if row is not None and row["last_date"] is not None and as_of <= row["last_date"]:
+                det = DecayDetector.from_state(row["state"])  # read-only: already fed
+                done = -1
+            elif row is not None:
+                fed = bisect.bisect_right(dates, row["last_date"]) if row["last_date"] else 0
+                if fed == row["n_updates"]:
+                    det, done = DecayDetector.from_state(row["state"]), fed
+            if det is None:
+                det = DecayDetector.from_backtest(
+                    bt.returns, periods_per_year=it.strategy.periods_per_year
+                )
+            if done >= 0:
+                for r in rets[done:]:
+                    det.update(np.array([r]))
+                self._pending_detectors.append(
+                    (sid, version, dates[-1] if dates else None, len(rets), det)
+                )
+            idx = int(det.alarm_index[0])
+            alarm_date = dates[idx] if 0 <= idx < len(dates) else None
+            if done < 0 and row is not None:
+                alarm_date = row["alarm_date"]
+            detectable = bool(det.calibration.detectable[0])
+            reading = DecayReading(
+                available=True,
+                alarm=idx >= 0,
+                alarm_date=alarm_date,
+                statistic=float(det.statistic[0]),
+                threshold=float(det.calibration.threshold[0]),
+                reason="" if detectable else "backtest Sharpe not above the decayed level",
+            )
+            out.append(dataclasses.replace(it, decay=reading))
+        return out
 
     # -- alerts ------------------------------------------------------------------------------
     def _step_alerts(
@@ -263,9 +345,62 @@ class DailyJob:
                 for e in evals
             ],
         )
+        repo.save_statistics(
+            conn,
+            [
+                {
+                    "strategy_id": e.strategy_id,
+                    "as_of": as_of,
+                    "evaluation_id": eval_id,
+                    "backtest_version": e.backtest_version,
+                    "statistics": e.statistics,
+                }
+                for e in evals
+                if e.statistics
+            ],
+        )
+        repo.save_cone_breaches(
+            conn,
+            [
+                {
+                    "strategy_id": e.strategy_id,
+                    "as_of": as_of,
+                    "band": b["band"],
+                    "side": b["side"],
+                    "bound": b["bound"],
+                    "live_day": e.statistics["cone"]["day"],
+                    "cumulative_return": e.statistics["cone"]["cumulative_return"],
+                }
+                for e in evals
+                if "cone" in e.statistics
+                for b in e.statistics["cone"]["breaches"]
+            ],
+        )
+        repo.save_detector_states(
+            conn,
+            [
+                {
+                    "strategy_id": sid,
+                    "backtest_version": version,
+                    "last_date": last,
+                    "n_updates": n,
+                    "alarm_date": (
+                        None
+                        if int(det.alarm_index[0]) < 0
+                        else self._alarm_date(sid, int(det.alarm_index[0]))
+                    ),
+                    "state": det.to_state(),
+                }
+                for sid, version, last, n, det in self._pending_detectors
+            ],
+        )
         events = self._step_alerts(conn, evals, as_of)
         repo.finish_evaluation(conn, eval_id, len(evals))
         return events
+
+    def _alarm_date(self, strategy_id: str, index: int) -> dt.date | None:
+        dates = self.history.dates(strategy_id)
+        return dates[index + 1] if index + 1 < len(dates) else None
 
 
 def _firing_after(

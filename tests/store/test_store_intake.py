@@ -24,9 +24,7 @@ def env(tmp_path: Path) -> Iterator[tuple[Workspace, Store]]:
     ws = create_workspace(tmp_path / "ws")
     store = open_store(ws.database_url)
     with store.transaction() as conn:
-        repo.upsert_strategies(
-            conn, [Strategy("EQ1", "Equity one"), Strategy("EQ2", "Equity two")]
-        )
+        repo.upsert_strategies(conn, [Strategy("EQ1", "Equity one"), Strategy("EQ2", "Equity two")])
     yield ws, store
     store.dispose()
 
@@ -202,9 +200,10 @@ def test_late_executions_file_rebuilds_the_matching(env: tuple[Workspace, Store]
     for name in ("x1.csv", "x3.csv", "x4.csv"):
         ingest_paths(ws, store, [drop(ws, name, EXEC_HEADER + FILLS[name])], today=TODAY)
     early = _summary(_trips(store))
-    assert [t[0] for t in early] == ["e1->e3", "e3->e4"]  # e3 closed all 100 of e1
-    (out,) = ingest_paths(ws, store, [drop(ws, "x2.csv", EXEC_HEADER + FILLS["x2.csv"])],
-                          today=TODAY)
+    assert [t[0] for t in early] == ["e1->e3"]  # e3 closed all 100; e4 opened a long
+    (out,) = ingest_paths(
+        ws, store, [drop(ws, "x2.csv", EXEC_HEADER + FILLS["x2.csv"])], today=TODAY
+    )
     assert out.outcome == "accepted", out.error
     assert _trips(store) == reference
     assert _summary(_trips(store)) == [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ D1, D2, D3 = dt.date(2024, 1, 2), dt.date(2024, 1, 3), dt.date(2024, 1, 4)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(tmp_path: Path) -> Iterator[Store]:
     s = open_store(f"sqlite:///{tmp_path / 'db.sqlite'}")
     yield s
     s.dispose()
@@ -204,7 +205,7 @@ def test_backtest_returns_expectations_findings(store: Store) -> None:
         )
         repo.insert_findings(
             conn,
-            [Finding("missing_day", "EQ1", D2, "f.csv", 3, "date", D2, "Day missing")],
+            [Finding("missing_data", "EQ1", D2, "f.csv", 3, "date", D2, "Day missing")],
             fid,
         )
     with store.read() as conn:
@@ -214,12 +215,15 @@ def test_backtest_returns_expectations_findings(store: Store) -> None:
         assert q.backtest_returns(conn, "EQ1")[1].tolist() == [0.5]
         assert q.backtest_returns(conn, "BTC")[0] == []
         exp = q.backtest_expectation(conn, "EQ1")
-        assert exp == {"metrics": {"sharpe_ratio": 1.2, "win_rate": None}, "n_trials": 7,
-                       "source": "yaml"}
+        assert exp == {
+            "metrics": {"sharpe_ratio": 1.2, "win_rate": None},
+            "n_trials": 7,
+            "source": "yaml",
+        }
         assert q.backtest_expectation(conn, "BTC") is None
         (f,) = q.findings(conn, strategy_id="EQ1")
         assert (f["kind"], f["date"], f["row"], f["column"], f["value"]) == (
-            "missing_day",
+            "missing_data",
             D2,
             3,
             "date",
@@ -241,8 +245,11 @@ def test_results_json_stores_nan_as_null(store: Store) -> None:
                     "window": "all",
                     "evaluation_id": eid,
                     "n_obs": 1,
-                    "metrics": {"sharpe_ratio": math.nan, "total_return": 0.01,
-                                "sortino_ratio": math.inf},
+                    "metrics": {
+                        "sharpe_ratio": math.nan,
+                        "total_return": 0.01,
+                        "sortino_ratio": math.inf,
+                    },
                 }
             ],
         )
@@ -314,11 +321,25 @@ def test_alert_event_is_not_duplicated(store: Store) -> None:
     with store.transaction() as conn:
         repo.upsert_strategies(conn, _strategies())
         aid = repo.save_alert_state(
-            conn, None, {"rule": "drawdown", "strategy_id": "EQ1", "tier": "warning",
-                         "state": "firing", "last_value": math.nan}, D2
+            conn,
+            None,
+            {
+                "rule": "drawdown",
+                "strategy_id": "EQ1",
+                "tier": "warning",
+                "state": "firing",
+                "last_value": math.nan,
+            },
+            D2,
         )
-        event = {"at": D2, "from_state": "pending", "to_state": "firing", "value": -0.1,
-                 "threshold": -0.05, "message": "m"}
+        event = {
+            "at": D2,
+            "from_state": "pending",
+            "to_state": "firing",
+            "value": -0.1,
+            "threshold": -0.05,
+            "message": "m",
+        }
         repo.save_alert_event(conn, aid, event)
         repo.save_alert_event(conn, aid, event)
     with store.read() as conn:
@@ -342,8 +363,16 @@ def _records() -> list[object]:
     out.append(Execution("x1", "EQ1", dt.datetime(2024, 1, 2, 15), "AAPL", "BUY", 1, 10.0))
     out.append(
         RoundTrip(
-            "rt1", "EQ1", "AAPL", "LONG", dt.datetime(2024, 1, 2), dt.datetime(2024, 1, 3),
-            10.0, 11.0, 1, 1.0,
+            "rt1",
+            "EQ1",
+            "AAPL",
+            "LONG",
+            dt.datetime(2024, 1, 2),
+            dt.datetime(2024, 1, 3),
+            10.0,
+            11.0,
+            1,
+            1.0,
         )
     )
     return out
@@ -360,8 +389,13 @@ def test_sql_view_answers_like_in_memory_view(store: Store) -> None:
         repo.insert_positions(conn, [r for r in recs if isinstance(r, Position)], fid)
         repo.insert_executions(conn, [r for r in recs if isinstance(r, Execution)], fid)
         repo.insert_round_trips(conn, [r for r in recs if isinstance(r, RoundTrip)], fid, "file")
-    keys = [("EQ1", dt.date(2024, 1, 3)), ("BTC", dt.date(2024, 1, 3)), ("BTC", D3),
-            ("EQ1", dt.date(2024, 1, 6)), ("ZZZ", D3)]
+    keys = [
+        ("EQ1", dt.date(2024, 1, 3)),
+        ("BTC", dt.date(2024, 1, 3)),
+        ("BTC", D3),
+        ("EQ1", dt.date(2024, 1, 6)),
+        ("ZZZ", D3),
+    ]
     with store.read() as conn:
         sql = SqlStoredView(conn)
         assert sql.daily_records(keys) == mem.daily_records(keys)

@@ -48,6 +48,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
+from statistics import NormalDist
 
 import numpy as np
 
@@ -131,8 +132,16 @@ def performance_component(
     n_obs: int,
     periods_per_year: int,
     min_obs: int,
+    live_psr_vs_backtest: float = math.nan,
 ) -> tuple[float | None, str]:
     """Performance vs expectations, 0-100 (module docstring). ``None`` when not judgeable.
+
+    The Sharpe part is statistical evidence, not a ratio: when the Probabilistic Sharpe Ratio
+    of the window against the backtest Sharpe is given (``live_psr_vs_backtest``, with the
+    window's skew and kurtosis, Bailey & Lopez de Prado 2012), ``z = Phi^-1(PSR)``; otherwise
+    ``z`` is the difference of Sharpe ratios over Lo's (2002) standard error under normality.
+    Both are the same z-score of "live Sharpe vs backtest Sharpe"; the PSR form accounts for
+    fat tails and skew. ``z`` then maps to 0-100 through ``PERFORMANCE_Z``.
 
     Parameters
     ----------
@@ -161,7 +170,15 @@ def performance_component(
         return None, f"insufficient data: {n_obs} daily returns < {min_obs}"
     parts: list[float] = []
     notes: list[str] = []
-    if _finite(live_sharpe_ratio, backtest_sharpe_ratio):
+    if _finite(live_psr_vs_backtest):
+        p = min(max(live_psr_vs_backtest, 1e-9), 1.0 - 1e-9)
+        z = NormalDist().inv_cdf(p)
+        parts.append(piecewise_linear(z, *PERFORMANCE_Z))
+        notes.append(
+            f"Sharpe {live_sharpe_ratio:.2f} vs {backtest_sharpe_ratio:.2f} "
+            f"(PSR vs backtest {live_psr_vs_backtest:.2f}, z {z:+.2f})"
+        )
+    elif _finite(live_sharpe_ratio, backtest_sharpe_ratio):
         se = sharpe_standard_error(backtest_sharpe_ratio, n_obs, periods_per_year)
         z = (live_sharpe_ratio - backtest_sharpe_ratio) / se
         if not math.isnan(z):

@@ -100,6 +100,9 @@ class HealthInputs:
     backtest_win_rate, backtest_trades_per_day : float
     periods_per_year : int
         252 by default (365 for crypto).
+    live_psr_vs_backtest : float
+        PSR of the window's returns against the backtest Sharpe (probability); when given,
+        the performance component's Sharpe part uses it (see ``performance_component``).
     """
 
     n_obs: int
@@ -117,6 +120,7 @@ class HealthInputs:
     backtest_win_rate: float = _NAN
     backtest_trades_per_day: float = _NAN
     periods_per_year: int = 252
+    live_psr_vs_backtest: float = _NAN
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +186,7 @@ def health_score(
             n_obs=x.n_obs,
             periods_per_year=x.periods_per_year,
             min_obs=min_obs,
+            live_psr_vs_backtest=x.live_psr_vs_backtest,
         ),
         "drawdown": drawdown_component(
             current_drawdown=x.current_drawdown,

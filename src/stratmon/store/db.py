@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
@@ -30,9 +31,18 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+_JSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
+
+
+def json_serializer(value: Any) -> str:
+    """JSON for the store's JSON columns: NaN and inf become ``null`` (never invalid JSON),
+    dates ISO strings, numpy scalars and arrays plain numbers (orjson, in C)."""
+    return orjson.dumps(value, option=_JSON_OPTIONS).decode()
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite connections get WAL, foreign keys and a busy timeout."""
-    engine = create_engine(url, future=True)
+    engine = create_engine(url, future=True, json_serializer=json_serializer)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

@@ -241,3 +241,40 @@ class AlertEventRow(Base):
     threshold: Mapped[float | None] = mapped_column(Float)
     message: Mapped[str] = mapped_column(Text, default="")
     __table_args__ = (UniqueConstraint("alert_id", "at", "to_state", name="uq_alert_event"),)
+
+
+class StatisticsRow(Base):
+    """Live-vs-backtest statistics of one evaluation (PSR, MinTRL, DSR, tests, bootstrap
+    intervals, today's cone bands, drawdown expectations, decay state), as JSON."""
+
+    __tablename__ = "evaluation_statistics"
+    strategy_id: Mapped[str] = mapped_column(ForeignKey("strategies.strategy_id"), primary_key=True)
+    as_of: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"))
+    backtest_version: Mapped[int | None] = mapped_column(Integer)
+    statistics: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ConeBreachRow(Base):
+    """A live cumulative return outside a band of the backtest cone on one day."""
+
+    __tablename__ = "cone_breaches"
+    strategy_id: Mapped[str] = mapped_column(ForeignKey("strategies.strategy_id"), primary_key=True)
+    as_of: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    band: Mapped[str] = mapped_column(String(32), primary_key=True)
+    live_day: Mapped[int] = mapped_column(Integer)
+    cumulative_return: Mapped[float] = mapped_column(Float)
+    bound: Mapped[float] = mapped_column(Float)
+    side: Mapped[str] = mapped_column(String(8))  # below | above
+
+
+class DetectorStateRow(Base):
+    """The incremental decay detector's state per strategy and backtest version."""
+
+    __tablename__ = "detector_states"
+    strategy_id: Mapped[str] = mapped_column(ForeignKey("strategies.strategy_id"), primary_key=True)
+    backtest_version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_date: Mapped[dt.date | None] = mapped_column(Date)
+    n_updates: Mapped[int] = mapped_column(Integer, default=0)
+    alarm_date: Mapped[dt.date | None] = mapped_column(Date)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)

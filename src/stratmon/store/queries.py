@@ -18,7 +18,9 @@ from stratmon.store.models import (
     BacktestExpectationRow,
     BacktestReturnRow,
     ComparisonRow,
+    ConeBreachRow,
     DailyRecordRow,
+    DetectorStateRow,
     ExecutionRow,
     FindingRow,
     HealthScoreRow,
@@ -27,6 +29,7 @@ from stratmon.store.models import (
     MetricSnapshotRow,
     PositionRow,
     RoundTripRow,
+    StatisticsRow,
     StrategyRow,
 )
 
@@ -551,3 +554,133 @@ def backtest_stamp(conn: Connection) -> tuple[int, int]:
     ).scalar()
     exp = conn.execute(select(func.max(BacktestExpectationRow.id))).scalar()
     return int(files or 0), int(exp or 0)
+
+
+def detector_states(
+    conn: Connection, keys: Sequence[tuple[str, int]]
+) -> dict[tuple[str, int], dict[str, Any]]:
+    """Stored decay-detector states for (strategy_id, backtest_version) pairs."""
+    if not keys:
+        return {}
+    sids = sorted({k[0] for k in keys})
+    rows = conn.execute(
+        select(
+            DetectorStateRow.strategy_id,
+            DetectorStateRow.backtest_version,
+            DetectorStateRow.last_date,
+            DetectorStateRow.n_updates,
+            DetectorStateRow.alarm_date,
+            DetectorStateRow.state,
+        ).where(DetectorStateRow.strategy_id.in_(sids))
+    )
+    wanted = set(keys)
+    return {
+        (r[0], r[1]): {"last_date": r[2], "n_updates": r[3], "alarm_date": r[4], "state": r[5]}
+        for r in rows
+        if (r[0], r[1]) in wanted
+    }
+
+
+def statistics_on(conn: Connection, as_of: dt.date) -> dict[str, dict[str, Any]]:
+    """Stored live-vs-backtest statistics per strategy for one evaluation date."""
+    rows = conn.execute(
+        select(
+            StatisticsRow.strategy_id, StatisticsRow.backtest_version, StatisticsRow.statistics
+        ).where(StatisticsRow.as_of == as_of)
+    )
+    return {r[0]: dict(r[2] or {}, backtest_version=r[1]) for r in rows}
+
+
+def cone_history(
+    conn: Connection, strategy_id: str, until: dt.date
+) -> list[tuple[dt.date, dict[str, Any]]]:
+    """Per evaluation date up to ``until``: the cone bands stored that day (for charts)."""
+    rows = conn.execute(
+        select(StatisticsRow.as_of, StatisticsRow.statistics)
+        .where(StatisticsRow.strategy_id == strategy_id, StatisticsRow.as_of <= until)
+        .order_by(StatisticsRow.as_of)
+    )
+    out = []
+    for as_of, stats in rows:
+        cone = (stats or {}).get("cone")
+        if cone:
+            out.append((as_of, cone))
+    return out
+
+
+def cone_breaches(conn: Connection, strategy_id: str | None = None) -> list[dict[str, Any]]:
+    q = select(ConeBreachRow).order_by(ConeBreachRow.as_of)
+    if strategy_id is not None:
+        q = q.where(ConeBreachRow.strategy_id == strategy_id)
+    return [
+        {
+            "strategy_id": r.strategy_id,
+            "as_of": r.as_of,
+            "band": r.band,
+            "side": r.side,
+            "live_day": r.live_day,
+            "cumulative_return": r.cumulative_return,
+            "bound": r.bound,
+        }
+        for r in _orm(conn, q)
+    ]
+
+
+def highest_backtest_version(conn: Connection, strategy_id: str) -> int | None:
+    """The highest backtest version of a strategy over returns *and* expectations (or None)."""
+    v_ret = backtest_version(conn, strategy_id)
+    v_exp = conn.execute(
+        select(func.max(BacktestExpectationRow.version)).where(
+            BacktestExpectationRow.strategy_id == strategy_id
+        )
+    ).scalar()
+    found = [int(v) for v in (v_ret, v_exp) if v is not None]
+    return max(found) if found else None
+
+
+def latest_expectation_source(conn: Connection, strategy_id: str) -> tuple[int, str] | None:
+    """(version, source) of the newest expected-metrics record of a strategy, or None."""
+    row = conn.execute(
+        select(BacktestExpectationRow.version, BacktestExpectationRow.source)
+        .where(BacktestExpectationRow.strategy_id == strategy_id)
+        .order_by(BacktestExpectationRow.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+def backtest_versions(conn: Connection, strategy_id: str) -> list[dict[str, Any]]:
+    """Every stored backtest version of a strategy, oldest first.
+
+    Each: ``version``, ``n_returns`` (stored daily returns of that version), ``source``,
+    ``metrics``, ``n_trials`` and ``created_at`` of the version's newest expected-metrics
+    record (None when the version has returns only).
+    """
+    out: dict[int, dict[str, Any]] = {}
+    for version, n in conn.execute(
+        select(BacktestReturnRow.version, func.count())
+        .where(BacktestReturnRow.strategy_id == strategy_id)
+        .group_by(BacktestReturnRow.version)
+    ):
+        out[int(version)] = {
+            "version": int(version),
+            "n_returns": int(n),
+            "source": None,
+            "metrics": None,
+            "n_trials": None,
+            "created_at": None,
+        }
+    for e in _orm(
+        conn,
+        select(BacktestExpectationRow)
+        .where(BacktestExpectationRow.strategy_id == strategy_id)
+        .order_by(BacktestExpectationRow.id),
+    ):
+        d = out.setdefault(int(e.version), {"version": int(e.version), "n_returns": 0})
+        d.update(
+            source=e.source,
+            metrics=dict(e.metrics or {}),
+            n_trials=e.n_trials,
+            created_at=e.created_at,
+        )
+    return [out[v] for v in sorted(out)]

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, tuple_, update
 
 from stratmon.domain import (
     BacktestExpectation,
@@ -20,14 +20,16 @@ from stratmon.domain import (
     RoundTrip,
     Strategy,
 )
-from stratmon.store._json import clean, clean_flat
+from stratmon.store._json import clean
 from stratmon.store.models import (
     AlertEventRow,
     AlertRow,
     BacktestExpectationRow,
     BacktestReturnRow,
     ComparisonRow,
+    ConeBreachRow,
     DailyRecordRow,
+    DetectorStateRow,
     EvaluationRow,
     ExecutionRow,
     FindingRow,
@@ -37,6 +39,7 @@ from stratmon.store.models import (
     MetricSnapshotRow,
     PositionRow,
     RoundTripRow,
+    StatisticsRow,
     StrategyRow,
 )
 
@@ -291,35 +294,27 @@ def finish_evaluation(conn: Connection, evaluation_id: int, n_strategies: int) -
 
 def clear_results(conn: Connection, as_of: dt.date, strategy_ids: Sequence[str]) -> None:
     """Remove earlier results for the same date, so that re-running a day replaces them."""
-    for table in (MetricSnapshotRow, ComparisonRow, HealthScoreRow):
+    for table in (MetricSnapshotRow, ComparisonRow, HealthScoreRow, StatisticsRow, ConeBreachRow):
         conn.execute(delete(table).where(table.as_of == as_of, table.strategy_id.in_(strategy_ids)))
 
 
 def save_snapshots(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Rows: strategy_id, as_of, window, evaluation_id, n_obs, metrics (dict)."""
+    """Rows: strategy_id, as_of, window, evaluation_id, n_obs, metrics (dict; NaN is stored as
+    JSON null by the engine's serializer)."""
     if rows:
-        conn.execute(
-            insert(MetricSnapshotRow),
-            [{**r, "metrics": clean_flat(r["metrics"])} for r in rows],
-        )
+        conn.execute(insert(MetricSnapshotRow), list(rows))
 
 
 def save_comparisons(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Rows: strategy_id, as_of, evaluation_id, status, backtest_version, details (list)."""
     if rows:
-        conn.execute(insert(ComparisonRow), [{**r, "details": clean(r["details"])} for r in rows])
+        conn.execute(insert(ComparisonRow), list(rows))
 
 
 def save_health(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Rows: strategy_id, as_of, evaluation_id, score, trend, components, reasons."""
     if rows:
-        conn.execute(
-            insert(HealthScoreRow),
-            [
-                {**r, "components": clean(r["components"]), "reasons": clean(r["reasons"])}
-                for r in rows
-            ],
-        )
+        conn.execute(insert(HealthScoreRow), list(rows))
 
 
 ALERT_STATE_FIELDS = (
@@ -397,3 +392,52 @@ def save_alert_event(conn: Connection, alert_id: int, values: dict[str, Any]) ->
                 }
             )
         )
+
+
+def save_statistics(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Rows: strategy_id, as_of, evaluation_id, backtest_version, statistics (dict)."""
+    if rows:
+        conn.execute(insert(StatisticsRow), list(rows))
+
+
+def save_cone_breaches(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Rows: strategy_id, as_of, band, live_day, cumulative_return, bound, side."""
+    if rows:
+        conn.execute(insert(ConeBreachRow), list(rows))
+
+
+def save_detector_states(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Upsert decay-detector states. Rows: strategy_id, backtest_version, last_date,
+    n_updates, alarm_date, state (dict)."""
+    if not rows:
+        return
+    conn.execute(
+        delete(DetectorStateRow).where(
+            tuple_(DetectorStateRow.strategy_id, DetectorStateRow.backtest_version).in_(
+                [(r["strategy_id"], r["backtest_version"]) for r in rows]
+            )
+        )
+    )
+    conn.execute(insert(DetectorStateRow), list(rows))
+
+
+def insert_expectation_version(
+    conn: Connection, expectation: BacktestExpectation, version: int
+) -> int:
+    """Store one expected-metrics record as backtest ``version`` (beside older versions).
+
+    Returns the new row's id.
+    """
+    res = conn.execute(
+        insert(BacktestExpectationRow).values(
+            strategy_id=expectation.strategy_id,
+            version=version,
+            metrics=clean(expectation.metrics),
+            n_trials=expectation.n_trials,
+            source=expectation.source,
+            created_at=_now(),
+        )
+    )
+    pk = res.inserted_primary_key
+    assert pk is not None
+    return int(pk[0])
