@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from stratmon.config import Workspace, create_workspace, find_workspace
@@ -58,7 +59,7 @@ def _open(workspace: Path | None) -> tuple[Workspace, Store]:
 
 
 def _fail(err: Exception) -> None:
-    err_console.print(f"[bold red]error:[/] {err}")
+    err_console.print(f"[bold red]error:[/] {escape(str(err))}")
     raise typer.Exit(code=2)
 
 
@@ -138,7 +139,7 @@ def strategies_add(
 
     try:
         validate_calendar(calendar)
-        ws, store = _open(workspace)
+        _ws, store = _open(workspace)
         s = Strategy(
             strategy_id=strategy_id,
             name=name,
@@ -170,7 +171,7 @@ def strategies_import(
     from stratmon.store import repositories as repo
 
     try:
-        ws, store = _open(workspace)
+        _ws, store = _open(workspace)
         items = parse_strategies(file)
         with store.transaction() as conn:
             n = repo.upsert_strategies(conn, items)
@@ -185,7 +186,7 @@ def strategies_list(workspace: WorkspaceOpt = None) -> None:
     from stratmon.store import queries as q
 
     try:
-        ws, store = _open(workspace)
+        _ws, store = _open(workspace)
         with store.read() as conn:
             items = q.strategies(conn)
     except StratmonError as err:
@@ -239,6 +240,44 @@ def backtest_import(
         _fail(err)
 
 
+@backtest_app.command("sync")
+def backtest_sync(workspace: WorkspaceOpt = None) -> None:
+    """Refresh every strategy's backtest from its backtest_source (MLflow run or experiment).
+
+    A new run is stored as a new backtest version beside the older ones. Exit code 1 when
+    any strategy failed (the others are still synced).
+    """
+    from rich.markup import escape
+
+    from stratmon.backtests import sync_all
+
+    try:
+        _ws, store = _open(workspace)
+        outcomes = sync_all(store)
+    except StratmonError as err:
+        _fail(err)
+    style = {
+        "new_version": "green",
+        "unchanged": "dim",
+        "not_configured": "dim",
+        "error": "bold red",
+    }
+    for o in outcomes:
+        label = o.status.replace("_", " ")
+        console.print(
+            f"[{style[o.status]}]{label}[/] [bold]{escape(o.strategy_id)}[/]: {escape(o.message)}"
+        )
+        for note in o.notes:
+            console.print(f"   [yellow]note[/] {escape(note)}")
+        if o.ignored_metrics:
+            shown = ", ".join(o.ignored_metrics)
+            console.print(f"   [dim]metrics not mapped (ignored): {escape(shown)}[/]")
+    if not outcomes:
+        console.print("No strategies registered.")
+    if any(o.status == "error" for o in outcomes):
+        raise typer.Exit(code=1)
+
+
 def _is_expectation_json(path: Path) -> bool:
     if path.suffix.lower() != ".json":
         return False
@@ -256,19 +295,22 @@ def _print_ingest(outcomes: list[Any]) -> int:
     for o in outcomes:
         if o.outcome == "accepted":
             msg = (
-                f"[green]accepted[/] {o.file} ({o.kind}): {o.n_new} new, "
+                f"[green]accepted[/] {escape(o.file)} ({o.kind}): {o.n_new} new, "
                 f"{o.n_identical} identical, {o.n_replaced} replaced"
             )
             if o.n_round_trips:
                 msg += f", {o.n_round_trips} round trips matched"
             console.print(msg)
             for f in o.findings[:10]:
-                console.print(f"   [yellow]finding[/] {f}")
+                console.print(f"   [yellow]finding[/] {escape(f)}")
         elif o.outcome == "duplicate":
-            console.print(f"[dim]skipped[/] {o.file}: identical to a file already ingested")
+            console.print(f"[dim]skipped[/] {escape(o.file)}: identical to a file already ingested")
         else:
             bad += 1
-            console.print(f"[red]rejected[/] {o.file} -> {o.moved_to}\n{o.error}")
+            console.print(
+                f"[red]rejected[/] {escape(o.file)} -> {escape(str(o.moved_to))}\n"
+                f"{escape(o.error or '')}"
+            )
     return bad
 
 
@@ -334,7 +376,7 @@ def status(
     from stratmon.store import queries as q
 
     try:
-        ws, store = _open(workspace)
+        _ws, store = _open(workspace)
         with store.read() as conn:
             as_of = q.latest_evaluation_date(conn, _parse_date(date))
             if as_of is None:

@@ -434,6 +434,26 @@ def _snapshot_rows(evals: Sequence[StrategyEvaluation], eval_id: int) -> list[di
     return rows
 
 
+def _stored_cone(
+    conn: Connection, strategy_id: str, dates: list[dt.date], as_of: dt.date
+) -> dict[str, np.ndarray] | None:
+    """Growth-of-1 cone bands per NAV date, from the cone position stored each evaluation."""
+    history = q.cone_history(conn, strategy_id, as_of)
+    if not history:
+        return None
+    pos = {d: i for i, d in enumerate(dates)}
+    out = {k: np.full(len(dates), np.nan) for k in ("p5", "p25", "p75", "p95")}
+    for day, cone in history:
+        i = pos.get(day)
+        if i is None:
+            continue
+        for k in out:
+            value = cone["bands"].get(k)
+            if value is not None:
+                out[k][i] = 1.0 + float(value)
+    return out
+
+
 def write_daily_report(ws: Workspace, store: Store, as_of: dt.date | None = None) -> Path:
     """Render the daily report of ``as_of`` (default: the latest evaluation) from the store.
 
@@ -463,7 +483,11 @@ def write_daily_report(ws: Workspace, store: Store, as_of: dt.date | None = None
             if bt.size:
                 expected = (1.0 + float(np.nanmean(bt))) ** np.arange(len(ds.dates))
             figures[r.strategy_id] = equity_figure(
-                ds.dates, growth, expected, title=f"{r.name}: live vs backtest"
+                ds.dates,
+                growth,
+                expected,
+                cone=_stored_cone(conn, r.strategy_id, ds.dates, as_of),
+                title=f"{r.name}: live vs backtest",
             )
         comparisons = {sid: res.get("comparison", []) for sid, res in results.items()}
     path = ws.reports_dir / f"daily_{as_of.isoformat()}.html"

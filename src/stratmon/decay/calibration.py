@@ -1,22 +1,24 @@
 """Calibrate the decay CUSUM so that a healthy strategy false-alarms once per ARL0 periods.
 
-The detector (see :mod:`stratmon.decay.detector`) accumulates standardised scores ``z_t``
-(:mod:`stratmon.decay.scores`) in Page's one-sided CUSUM for a *drop* of their mean from
-``m0`` (the backtest's) to ``m1`` (the decayed level):
+The detector (see :mod:`stratmon.decay.detector`) is Page's one-sided CUSUM of the
+log-likelihood ratio of a *drop* of the mean return from ``mu0`` (the backtest's,
+``SR_bt * sigma_bt``) to ``mu1 = SR_decayed * sigma_bt``, in a Gaussian model with conditional
+variance ``v_t`` (the EWMA forecast of :mod:`stratmon.decay.scores`). That ratio is linear in
+the return, ``(mu0 - mu1) * (k - r_t) / v_t`` with reference value ``k = (mu0 + mu1) / 2``;
+dropping the constant factor and working in units of the backtest volatility:
 
-    u_t = clip((z_t - k) / s, -c, c),    S_t = max(0, S_{t-1} - u_t),    alarm when S_t > h,
+    x_t = r_t / sigma_bt,    w_t = sigma_bt^2 / v_t,    kappa = (SR_bt + SR_decayed) / 2,
+    u_t = sqrt(w_t) * clip(sqrt(w_t) * (x_t - kappa), -c, c),
+    S_t = max(0, S_{t-1} - u_t),    alarm when S_t > h,
 
-with reference value ``k = (m0 + m1) / 2`` -- the Gaussian log-likelihood ratio of the two means
-is linear in ``z`` with this centre, so this is the CUSUM of the likelihood ratio up to a
-scale (Page 1954), optimal in Lorden's minimax sense for that change (Lorden 1971; Moustakides
-1986). ``s`` is the backtest's score standard deviation and ``c`` (default 4) a Huber-type clip
-that limits the influence of a single fat-tailed day. ``m1 = m0 * SR_decayed / SR_backtest``:
-the decayed Sharpe ratio expressed in score units (0 when ``decayed_sharpe`` is 0).
+(Sharpe ratios per period). The clip ``c`` (default 4) caps a single fat-tailed day's
+standardised residual (Huber). Page's CUSUM of the likelihood ratio is optimal in Lorden's
+minimax sense for the change it is tuned to (Lorden 1971; Moustakides 1986).
 
 **Threshold.** ``h`` is calibrated by simulation from the strategy's own backtest, not from a
-normal-theory formula: paths of scores are drawn from the backtest's scores by a stationary
-block bootstrap (Politis-White block length), so fat tails, skew and what is left of the
-volatility clustering are those of the strategy itself. The probability that a healthy
+normal-theory formula: paths of the pairs ``(x_t, w_t)`` are drawn from the backtest's by a
+stationary block bootstrap (Politis-White block length of ``x``, at most 50), so fat tails,
+skew and short-range dependence are those of the strategy itself. The probability that a healthy
 strategy raises no alarm within ``A = false_alarm_days`` periods is set to ``exp(-1)``:
 CUSUM run lengths are close to geometric (Basseville and Nikiforov 1993, sec. 5.2), so
 ``P(RL > A) = exp(-A / ARL0)`` and ``ARL0 = A``; choosing the horizon equal to the target also
@@ -25,9 +27,9 @@ cancels, to first order, the head-start lag of a CUSUM started at 0. One simulat
 ``exp(-1)`` quantile of ``max_{t <= A} S_t``.
 
 **Estimation error.** The backtest's mean is only an estimate: a backtest that was lucky puts
-``m0`` too high, and live returns then look "decayed" from day one. The calibration therefore
-also draws, for every simulated path, the reference values from a perturbed
-``m0* = m0 + s * xi / sqrt(B)`` (``xi ~ N(0, 1)``, ``B`` backtest periods), so the promised
+``SR_bt`` too high, and live returns then look "decayed" from day one. The calibration
+therefore also draws, for every simulated path, the reference value from a perturbed
+``SR_bt* = SR_bt + xi / sqrt(B)`` (``xi ~ N(0, 1)``, ``B`` backtest periods), so the promised
 false-alarm rate holds on average over the backtests one could have been given -- the
 bootstrap treatment of estimated control-chart parameters (Jones, Champ and Rigdon 2004;
 Gandy and Kvaloy 2013).
@@ -163,7 +165,7 @@ def calibrate(
     seed : int, default 0
         Seed of the bootstrap (calibrations are deterministic).
     clip : float, default 4
-        Huber clip of standardised scores, in standard deviations.
+        Huber clip of the standardised residual, in (conditional) standard deviations.
     lam : float, default 0.94
         EWMA decay of the volatility forecast.
     estimation_error : bool, default True
@@ -217,24 +219,29 @@ def _backtest_inputs(
 ) -> tuple[list[npt.NDArray[np.float64]], list[npt.NDArray[np.float64]], npt.NDArray[np.float64]]:
     """Per strategy: standardised returns ``x = r / sd``, precision weights ``w``, variance."""
     n = bt.shape[1]
+    counts = np.sum(~np.isnan(bt), axis=0)
+    short = np.flatnonzero(counts < MIN_BACKTEST_PERIODS)
+    if short.size:
+        bad = int(short[0])
+        raise InsufficientDataError(
+            f"strategy column {bad}: the backtest has {counts[bad]} non-missing returns; decay "
+            f"detection needs at least {MIN_BACKTEST_PERIODS}"
+        )
+    var0 = np.nanvar(bt, axis=0, ddof=1)
+    flat_cols = np.flatnonzero(~(var0 > 0))
+    if flat_cols.size:
+        raise InsufficientDataError(
+            f"strategy column {int(flat_cols[0])}: the backtest has zero volatility"
+        )
+    # A NaN leaves the forecast unchanged, so one pass over the padded table equals a pass
+    # over each column with its NaNs dropped.
+    v, _ = ewma_variance(bt, var0, DEFAULT_VOL_FLOOR**2 * var0, lam)
     xs: list[npt.NDArray[np.float64]] = []
     ws: list[npt.NDArray[np.float64]] = []
-    var0 = np.empty(n)
     for j in range(n):
-        r = bt[:, j][~np.isnan(bt[:, j])]
-        if r.size < MIN_BACKTEST_PERIODS:
-            raise InsufficientDataError(
-                f"strategy column {j}: the backtest has {r.size} non-missing returns; decay "
-                f"detection needs at least {MIN_BACKTEST_PERIODS}"
-            )
-        var0[j] = r.var(ddof=1)
-        if var0[j] == 0.0:
-            raise InsufficientDataError(f"strategy column {j}: the backtest has zero volatility")
-        v, _ = ewma_variance(
-            r[:, None], var0[j : j + 1], DEFAULT_VOL_FLOOR**2 * var0[j : j + 1], lam
-        )
-        xs.append(r / np.sqrt(var0[j]))
-        ws.append(var0[j] / v[:, 0])
+        ok = ~np.isnan(bt[:, j])
+        xs.append(bt[ok, j] / np.sqrt(var0[j]))
+        ws.append(var0[j] / v[ok, j])
     return xs, ws, var0
 
 
@@ -285,34 +292,50 @@ def _calibrate(
     reference = (sharpe + sr1) / 2.0
     blocks = _block_lengths(xs)
 
-    # Pad the ragged arrays into (Bmax, N) tables for vectorised gathering.
+    # Strategy-major flat tables (each strategy's backtest contiguous) keep the random
+    # gathers of the bootstrap in cache; u = sqrt(w) * clip(sqrt(w) x - sqrt(w) k, -c, c)
+    # needs two of them. float32 halves the memory traffic (thresholds are quantiles, far
+    # coarser than float32 rounding). Arrays below are (N strategies, M paths).
     bmax = int(lengths.max())
-    xt = np.zeros((bmax, n))
-    wt = np.ones((bmax, n))
+    sw = np.ones((n, bmax), dtype=np.float32)
+    swx = np.zeros((n, bmax), dtype=np.float32)
     for j in range(n):
-        xt[: lengths[j], j] = xs[j]
-        wt[: lengths[j], j] = ws[j]
+        sw[j, : lengths[j]] = np.sqrt(ws[j])
+        swx[j, : lengths[j]] = np.sqrt(ws[j]) * xs[j]
+    sw_flat, swx_flat = sw.ravel(), swx.ravel()
     rng = np.random.default_rng(seed)
     m = n_paths
-    cols = np.arange(n)[None, :]
+    base = (np.arange(n, dtype=np.int64) * bmax)[:, None]  # int64: n * bmax may exceed 2^31
     if estimation_error:
-        sr_star = sharpe[None, :] + rng.standard_normal((m, n)) / np.sqrt(lengths)[None, :]
+        sr_star = sharpe[:, None] + rng.standard_normal((n, m)) / np.sqrt(lengths)[:, None]
     else:
-        sr_star = np.broadcast_to(sharpe, (m, n))
-    k_star = (sr_star + sr1) / 2.0
-    p_jump = 1.0 / blocks[None, :]
-    idx = rng.integers(0, lengths[None, :], size=(m, n))
-    stat = np.zeros((m, n))
-    running_max = np.zeros((m, n))
+        sr_star = np.broadcast_to(sharpe[:, None], (n, m))
+    k_star = ((sr_star + sr1) / 2.0).astype(np.float32)
+    p_jump = (1.0 / blocks).astype(np.float32)[:, None]
+    len_f = lengths.astype(np.float32)[:, None]
+    scale = len_f / p_jump
+    len_i = lengths[:, None]
+    row = (rng.random((n, m), dtype=np.float32) * len_f).astype(np.int64)
+    stat = np.zeros((n, m), dtype=np.float32)
+    running_max = np.zeros((n, m), dtype=np.float32)
+    c = np.float32(clip)
     for _ in range(false_alarm_days):
-        u = increments(xt[idx, cols], wt[idx, cols], k_star, clip)
-        stat = np.maximum(stat - u, 0.0)
+        flat = row + base
+        a = np.take(sw_flat, flat)
+        u = np.take(swx_flat, flat)
+        u -= a * k_star
+        np.clip(u, -c, c, out=u)
+        u *= a
+        stat -= u
+        np.maximum(stat, 0.0, out=stat)
         np.maximum(running_max, stat, out=running_max)
-        jump = rng.random((m, n)) < p_jump
-        nxt = idx + 1
-        nxt = np.where(nxt >= lengths[None, :], 0, nxt)
-        idx = np.where(jump, rng.integers(0, lengths[None, :], size=(m, n)), nxt)
-    threshold = np.quantile(running_max, np.exp(-1.0), axis=0)
+        # stationary bootstrap step: one uniform decides the jump and, if so, where to
+        uni = rng.random((n, m), dtype=np.float32)
+        row += 1
+        row[row >= len_i] = 0
+        jumps = uni < p_jump
+        row[jumps] = np.minimum(uni * scale, len_f - 1)[jumps]
+    threshold = np.quantile(running_max.astype(float), np.exp(-1.0), axis=1)
     floor = DEFAULT_VOL_FLOOR**2 * var0
     return DecayCalibration(
         reference=[float(v) for v in reference],

@@ -4,13 +4,15 @@
 whole live history; :class:`DecayDetector` runs the same recursion one period at a time with a
 JSON-serialisable state, for the daily job. Both give the same alarm index on the same data.
 
-Method in one paragraph: live returns are standardised by an EWMA volatility forecast
-(:mod:`stratmon.decay.scores`), and Page's CUSUM of the (Gaussian, hence linear) log-likelihood
-ratio of "mean score = backtest level" against "mean score = decayed level" is run with a
-Huber clip; its threshold is set by a stationary bootstrap of the strategy's own backtest so
-that a strategy that has not decayed raises a false alarm on average once per
-``false_alarm_days`` periods, including the error of estimating the backtest's mean. A missing
-live return (NaN) leaves the statistic unchanged; the index still counts it.
+Method in one paragraph: Page's CUSUM of the Gaussian log-likelihood ratio of "mean return =
+backtest level" against "mean return = decayed level", each day weighted by the inverse of its
+EWMA variance forecast (:mod:`stratmon.decay.scores`) and Huber-clipped; its threshold is set
+by a stationary bootstrap of the strategy's own backtest so that a strategy that has not
+decayed raises a false alarm on average once per ``false_alarm_days`` periods, including the
+error of estimating the backtest's mean (:mod:`stratmon.decay.calibration`). Model
+assumption: the expected return per period is constant while volatility varies (for a
+volatility-targeted strategy both are constant). A missing live return (NaN) leaves the
+statistic unchanged; the index still counts it.
 
 References
 ----------

@@ -1,17 +1,20 @@
-"""Volatility-standardised scores: the observations the decay CUSUM accumulates.
+"""EWMA volatility forecasts that weight each live return in the decay CUSUM.
 
-A return is divided by its one-step-ahead EWMA volatility forecast,
-``z_t = r_t / sqrt(v_t)`` with ``v_{t+1} = lam * v_t + (1 - lam) * r_t^2`` (RiskMetrics,
-``lam = 0.94`` by default) started from the backtest's sample variance. Why:
+The forecast is ``v_{t+1} = lam * v_t + (1 - lam) * r_t^2`` (RiskMetrics, ``lam = 0.94`` by
+default), started from the backtest's sample variance. The CUSUM uses it as the conditional
+variance of a Gaussian mean-shift model, so a day counts with weight ``1 / v_t``:
 
-* GARCH-type clustering makes raw returns heteroskedastic; a CUSUM on raw returns then runs
-  away in calm-to-storm transitions (false alarms) and is slow in calm periods. ``z_t`` is
-  close to homoskedastic, so a bootstrap of the backtest's ``z`` with short blocks reproduces
-  its behaviour, and a mean shift is seen with the weight ``1/sigma_t`` it deserves (the
-  optimal Gaussian weight for a Sharpe-ratio shift).
-* A floor ``v_t >= (vol_floor * sigma_bt)^2`` keeps a run of flat (zero-return) days from
-  collapsing the forecast and turning the next small return into a huge score.
-* Missing returns (NaN) give a NaN score and leave the forecast unchanged: nothing is filled.
+* under GARCH-type clustering the expected log-likelihood increment of a healthy strategy is
+  negative in every volatility regime (a storm slows the statistic down instead of pushing it
+  up), and its drift-to-variance ratio -- which sets the false-alarm rate -- does not depend on
+  the regime; a CUSUM on raw returns, or on ``r / sigma`` with a fixed reference, runs away in
+  regimes whose volatility differs from the backtest's average;
+* calm days carry more information about a mean shift than stormy ones, as in the exact
+  likelihood ratio, so the detector comes close to an oracle that knows the true volatility.
+
+A floor ``v_t >= (vol_floor * sigma_bt)^2`` keeps a run of flat (zero-return) days from
+collapsing the forecast and giving the next return a huge weight. Missing returns (NaN) leave
+the forecast unchanged: nothing is filled.
 
 References
 ----------

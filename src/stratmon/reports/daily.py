@@ -44,22 +44,23 @@ def equity_figure(
 ) -> go.Figure:
     """Live growth of 1 against the backtest's expected path (and its cone when given)."""
     fig = go.Figure()
-    if cone:
-        lo, hi = cone.get("p5"), cone.get("p95")
-        if lo is not None and hi is not None:
-            fig.add_trace(
-                go.Scatter(x=dates, y=hi, line={"width": 0}, showlegend=False, hoverinfo="skip")
+    for lo_key, hi_key, alpha in (("p5", "p95", 0.10), ("p25", "p75", 0.18)):
+        lo, hi = (cone or {}).get(lo_key), (cone or {}).get(hi_key)
+        if lo is None or hi is None:
+            continue
+        fig.add_trace(
+            go.Scatter(x=dates, y=hi, line={"width": 0}, showlegend=False, hoverinfo="skip")
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=dates,
+                y=lo,
+                fill="tonexty",
+                line={"width": 0},
+                fillcolor=f"rgba(9,105,218,{alpha})",
+                name=f"backtest cone {lo_key[1:]}–{hi_key[1:]} %",
             )
-            fig.add_trace(
-                go.Scatter(
-                    x=dates,
-                    y=lo,
-                    fill="tonexty",
-                    line={"width": 0},
-                    fillcolor="rgba(9,105,218,0.12)",
-                    name="backtest cone 5–95 %",
-                )
-            )
+        )
     if expected_growth is not None:
         fig.add_trace(
             go.Scatter(
