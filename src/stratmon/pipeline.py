@@ -110,7 +110,7 @@ class DailyJob:
         cache_key = (s.strategy_id, *key)
         if cache_key not in self._profiles:
             version, exp_id = key
-            expectation = q.backtest_expectation(conn, s.strategy_id) if exp_id else None
+            expectation = q.backtest_expectation(conn, s.strategy_id, exp_id) if exp_id else None
             dates, rets = q.backtest_returns(conn, s.strategy_id, version)
             self._profiles[cache_key] = (
                 None
@@ -154,7 +154,10 @@ class DailyJob:
         """Advance each strategy's stored decay detector over its new live returns.
 
         The detector's state is kept per strategy and backtest version; it is fed every live
-        return exactly once, in order. A re-run or back-fill (``as_of`` not after the last
+        return exactly once, in order. An alarm stays raised while the CUSUM statistic stays
+        above zero and clears (the detector restarts) once the evidence has fully reverted,
+        so a shock that the following returns undo does not page anyone forever, while a real
+        decay keeps the statistic growing and the alert firing. A re-run or back-fill (``as_of`` not after the last
         date fed) only reads the stored verdict; a state that no longer matches the stored
         history (rows replaced) is rebuilt from the first live return.
         """
@@ -198,6 +201,8 @@ class DailyJob:
             if done >= 0:
                 for r in rets[done:]:
                     det.update(np.array([r]))
+                    if det.alarm_index[0] >= 0 and det.statistic[0] <= 0.0:
+                        det.reset()  # the evidence fully reverted: the alarm clears
                 self._pending_detectors.append(
                     (sid, version, dates[-1] if dates else None, len(rets), det)
                 )

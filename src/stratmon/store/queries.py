@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from stratmon.domain import Execution, RoundTrip, Strategy
@@ -178,18 +178,19 @@ def backtest_returns(
     return [r[0] for r in rows], np.array([r[1] for r in rows], dtype=float)
 
 
-def backtest_expectation(conn: Connection, strategy_id: str) -> dict[str, Any] | None:
-    """Newest expected-metrics record: {'metrics': {...}, 'n_trials': int|None, 'source': str}."""
-    row = conn.execute(
-        select(
-            BacktestExpectationRow.metrics,
-            BacktestExpectationRow.n_trials,
-            BacktestExpectationRow.source,
-        )
-        .where(BacktestExpectationRow.strategy_id == strategy_id)
-        .order_by(BacktestExpectationRow.id.desc())
-        .limit(1)
-    ).first()
+def backtest_expectation(
+    conn: Connection, strategy_id: str, expectation_id: int | None = None
+) -> dict[str, Any] | None:
+    """An expected-metrics record (the newest, or the one with ``expectation_id``):
+    {'metrics': {...}, 'n_trials': int|None, 'source': str}."""
+    q = select(
+        BacktestExpectationRow.metrics,
+        BacktestExpectationRow.n_trials,
+        BacktestExpectationRow.source,
+    ).where(BacktestExpectationRow.strategy_id == strategy_id)
+    if expectation_id is not None:
+        q = q.where(BacktestExpectationRow.id == expectation_id)
+    row = conn.execute(q.order_by(BacktestExpectationRow.id.desc()).limit(1)).first()
     if row is None:
         return None
     return {"metrics": dict(row[0] or {}), "n_trials": row[1], "source": row[2]}
@@ -471,58 +472,77 @@ def files_replacing_since(conn: Connection, after_id: int) -> int:
     )
 
 
+_DAILY_SINCE = (
+    select(
+        DailyRecordRow.strategy_id,
+        DailyRecordRow.date,
+        DailyRecordRow.nav,
+        DailyRecordRow.cash_flow,
+    )
+    .where(
+        DailyRecordRow.strategy_id.in_(bindparam("ids", expanding=True)),
+        DailyRecordRow.file_id > bindparam("after"),
+    )
+    .order_by(DailyRecordRow.strategy_id, DailyRecordRow.date)
+)
+
+
 def daily_rows_since(
     conn: Connection, strategy_ids: Sequence[str], after_file_id: int
 ) -> list[tuple[Any, ...]]:
     """(strategy_id, date, nav, cash_flow) of rows stored from files after ``after_file_id``."""
     return [
         tuple(r)
-        for r in conn.execute(
-            select(
-                DailyRecordRow.strategy_id,
-                DailyRecordRow.date,
-                DailyRecordRow.nav,
-                DailyRecordRow.cash_flow,
-            )
-            .where(
-                DailyRecordRow.strategy_id.in_(list(strategy_ids)),
-                DailyRecordRow.file_id > after_file_id,
-            )
-            .order_by(DailyRecordRow.strategy_id, DailyRecordRow.date)
-        )
+        for r in conn.execute(_DAILY_SINCE, {"ids": list(strategy_ids), "after": after_file_id})
     ]
+
+
+_TRIPS_SINCE = (
+    select(*(getattr(RoundTripRow, f) for f in _RT_FIELDS))
+    .where(
+        RoundTripRow.strategy_id.in_(bindparam("ids", expanding=True)),
+        RoundTripRow.file_id > bindparam("after"),
+    )
+    .order_by(RoundTripRow.exit_time, RoundTripRow.trade_id)
+)
 
 
 def round_trips_since(
     conn: Connection, strategy_ids: Sequence[str], after_file_id: int
 ) -> list[RoundTrip]:
     """Round trips stored from files after ``after_file_id``, by exit time."""
-    q = (
-        select(*(getattr(RoundTripRow, f) for f in _RT_FIELDS))
-        .where(
-            RoundTripRow.strategy_id.in_(list(strategy_ids)),
-            RoundTripRow.file_id > after_file_id,
-        )
-        .order_by(RoundTripRow.exit_time, RoundTripRow.trade_id)
-    )
-    return [RoundTrip(**dict(zip(_RT_FIELDS, r, strict=True))) for r in conn.execute(q)]
+    rows = conn.execute(_TRIPS_SINCE, {"ids": list(strategy_ids), "after": after_file_id})
+    return [RoundTrip(**dict(zip(_RT_FIELDS, r, strict=True))) for r in rows]
 
 
 def backtest_keys(conn: Connection) -> dict[str, tuple[int | None, int | None]]:
-    """Per strategy: (newest backtest-returns version, newest expectation id), one query each."""
+    """Per strategy: (the backtest version to compare with, that version's newest expectation
+    id). The version is the newest over returns *and* expectations, so a new run that has
+    expected metrics but no returns is compared as itself, not through older returns."""
+    ret_versions: dict[str, int] = {
+        sid: int(v)
+        for sid, v in conn.execute(
+            select(BacktestReturnRow.strategy_id, func.max(BacktestReturnRow.version)).group_by(
+                BacktestReturnRow.strategy_id
+            )
+        )
+    }
+    exp_rows: dict[tuple[str, int], int] = {}
+    for sid, version, exp_id in conn.execute(
+        select(
+            BacktestExpectationRow.strategy_id,
+            BacktestExpectationRow.version,
+            func.max(BacktestExpectationRow.id),
+        ).group_by(BacktestExpectationRow.strategy_id, BacktestExpectationRow.version)
+    ):
+        exp_rows[(sid, int(version))] = int(exp_id)
     out: dict[str, tuple[int | None, int | None]] = {}
-    for sid, version in conn.execute(
-        select(BacktestReturnRow.strategy_id, func.max(BacktestReturnRow.version)).group_by(
-            BacktestReturnRow.strategy_id
-        )
-    ):
-        out[sid] = (version, None)
-    for sid, exp_id in conn.execute(
-        select(BacktestExpectationRow.strategy_id, func.max(BacktestExpectationRow.id)).group_by(
-            BacktestExpectationRow.strategy_id
-        )
-    ):
-        out[sid] = (out.get(sid, (None, None))[0], exp_id)
+    for sid in {*ret_versions, *(k[0] for k in exp_rows)}:
+        candidates = [v for (s, v) in exp_rows if s == sid]
+        if sid in ret_versions:
+            candidates.append(ret_versions[sid])
+        version = max(candidates)
+        out[sid] = (version, exp_rows.get((sid, version)))
     return out
 
 

@@ -82,19 +82,20 @@ def record_file(
 ) -> int:
     """Record an ingested (or rejected, or duplicate) file; returns its id."""
     res = conn.execute(
-        insert(IngestedFileRow).values(
-            name=name,
-            path=path,
-            sha256=sha256,
-            kind=kind,
-            outcome=outcome,
-            n_rows=n_rows,
-            n_new=n_new,
-            n_identical=n_identical,
-            n_replaced=n_replaced,
-            error=error,
-            ingested_at=_now(),
-        )
+        insert(IngestedFileRow),
+        {
+            "name": name,
+            "path": path,
+            "sha256": sha256,
+            "kind": kind,
+            "outcome": outcome,
+            "n_rows": n_rows,
+            "n_new": n_new,
+            "n_identical": n_identical,
+            "n_replaced": n_replaced,
+            "error": error,
+            "ingested_at": _now(),
+        },
     )
     pk = res.inserted_primary_key
     assert pk is not None
@@ -277,7 +278,7 @@ def save_matcher_state(conn: Connection, strategy_id: str, state: dict[str, Any]
 
 def start_evaluation(conn: Connection, as_of: dt.date) -> int:
     res = conn.execute(
-        insert(EvaluationRow).values(as_of=as_of, started_at=_now(), status="running")
+        insert(EvaluationRow), {"as_of": as_of, "started_at": _now(), "status": "running"}
     )
     pk = res.inserted_primary_key
     assert pk is not None
@@ -292,10 +293,22 @@ def finish_evaluation(conn: Connection, evaluation_id: int, n_strategies: int) -
     )
 
 
+def _clear_statement(table: Any) -> Any:
+    return delete(table).where(
+        table.as_of == bindparam("as_of"), table.strategy_id.in_(bindparam("ids", expanding=True))
+    )
+
+
+_CLEAR = [
+    _clear_statement(t)
+    for t in (MetricSnapshotRow, ComparisonRow, HealthScoreRow, StatisticsRow, ConeBreachRow)
+]
+
+
 def clear_results(conn: Connection, as_of: dt.date, strategy_ids: Sequence[str]) -> None:
     """Remove earlier results for the same date, so that re-running a day replaces them."""
-    for table in (MetricSnapshotRow, ComparisonRow, HealthScoreRow, StatisticsRow, ConeBreachRow):
-        conn.execute(delete(table).where(table.as_of == as_of, table.strategy_id.in_(strategy_ids)))
+    for stmt in _CLEAR:
+        conn.execute(stmt, {"as_of": as_of, "ids": list(strategy_ids)})
 
 
 def save_snapshots(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Collection, Iterator
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select, tuple_
+from sqlalchemy import Connection, and_, bindparam, func, select, tuple_
 
 from stratmon.domain import DailyRecord, Execution, Position, RoundTrip
 from stratmon.store.models import (
@@ -25,6 +25,24 @@ _POS = [c.key for c in PositionRow.__table__.columns if c.key != "file_id"]
 
 
 _CHUNK = 400  # keys per IN (...) query: stays far below SQLite's bound-parameter limit
+
+
+def _recent_last_statement() -> Any:
+    """Newest record per strategy in [since, before), built once (bound parameters)."""
+    latest = (
+        select(
+            DailyRecordRow.strategy_id.label("sid"),
+            func.max(DailyRecordRow.date).label("d"),
+        )
+        .where(DailyRecordRow.date < bindparam("before"), DailyRecordRow.date >= bindparam("since"))
+        .group_by(DailyRecordRow.strategy_id)
+        .subquery()
+    )
+    cols = [getattr(DailyRecordRow, k) for k in _DAILY]
+    return select(*cols).join(
+        latest,
+        and_(DailyRecordRow.strategy_id == latest.c.sid, DailyRecordRow.date == latest.c.d),
+    )
 
 
 def _chunks(keys: Collection[Any]) -> Iterator[list[Any]]:
@@ -46,53 +64,46 @@ class SqlStoredView:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self._last: dict[tuple[str, dt.date], DailyRecord | None] = {}
+        self._recent_done: set[dt.date] = set()
 
     def daily_records(
         self, keys: Collection[tuple[str, dt.date]]
     ) -> dict[tuple[str, dt.date], DailyRecord]:
         if not keys:
             return {}
-        cols = [getattr(DailyRecordRow, k) for k in _DAILY]
         out = {}
         for part in _chunks(keys):
-            rows = self.conn.execute(
-                select(*cols).where(
-                    tuple_(DailyRecordRow.strategy_id, DailyRecordRow.date).in_(part)
-                )
-            )
-            for row in rows:
+            for row in self.conn.execute(_DAILY_BY_KEYS, {"keys": part}):
                 rec = _daily(row)
                 out[(rec.strategy_id, rec.date)] = rec
         return out
 
     def last_daily_before(self, strategy_id: str, before: dt.date) -> DailyRecord | None:
-        """The newest stored record strictly before ``before``. The first call for a date
-        fetches it for every strategy in one grouped query (a file's rows share dates)."""
+        """The newest stored record strictly before ``before``.
+
+        The first call for a date fetches it for every strategy with data in the previous
+        31 days in one grouped query (a file's rows share dates, and the range keeps the
+        query small as history grows); a strategy silent for longer gets an indexed
+        single-strategy look-up."""
         key = (strategy_id, before)
-        if key not in self._last:
-            latest = (
-                select(
-                    DailyRecordRow.strategy_id.label("sid"),
-                    func.max(DailyRecordRow.date).label("d"),
-                )
-                .where(DailyRecordRow.date < before)
-                .group_by(DailyRecordRow.strategy_id)
-                .subquery()
-            )
-            cols = [getattr(DailyRecordRow, k) for k in _DAILY]
-            rows = self.conn.execute(
-                select(*cols).join(
-                    latest,
-                    and_(
-                        DailyRecordRow.strategy_id == latest.c.sid,
-                        DailyRecordRow.date == latest.c.d,
-                    ),
-                )
-            )
-            found = {r.strategy_id: r for r in map(_daily, rows)}
-            self._last[key] = found.get(strategy_id)
-            for sid, rec in found.items():
-                self._last.setdefault((sid, before), rec)
+        if key in self._last:
+            return self._last[key]
+        if before not in self._recent_done:
+            self._recent_done.add(before)
+            since = before - dt.timedelta(days=31)
+            rows = self.conn.execute(_RECENT_LAST, {"before": before, "since": since})
+            for rec in map(_daily, rows):
+                self._last[(rec.strategy_id, before)] = rec
+            if key in self._last:
+                return self._last[key]
+        cols = [getattr(DailyRecordRow, k) for k in _DAILY]
+        row = self.conn.execute(
+            select(*cols)
+            .where(DailyRecordRow.strategy_id == strategy_id, DailyRecordRow.date < before)
+            .order_by(DailyRecordRow.date.desc())
+            .limit(1)
+        ).first()
+        self._last[key] = None if row is None else _daily(row)
         return self._last[key]
 
     def executions(self, execution_ids: Collection[str]) -> dict[str, Execution]:
@@ -122,15 +133,9 @@ class SqlStoredView:
     ) -> dict[tuple[str, dt.date, str], Position]:
         if not keys:
             return {}
-        cols = [getattr(PositionRow, k) for k in _POS]
         out = {}
         for part in _chunks(keys):
-            rows = self.conn.execute(
-                select(*cols).where(
-                    tuple_(PositionRow.strategy_id, PositionRow.date, PositionRow.symbol).in_(part)
-                )
-            )
-            for r in rows:
+            for r in self.conn.execute(_POSITIONS_BY_KEYS, {"keys": part}):
                 p = Position(**dict(zip(_POS, r, strict=True)))
                 out[(p.strategy_id, p.date, p.symbol)] = p
         return out
@@ -149,3 +154,14 @@ class SqlStoredView:
             )
             out.update({(r[0], r[1]): float(r[2]) for r in rows})
         return out
+
+
+_RECENT_LAST = _recent_last_statement()
+_DAILY_BY_KEYS = select(*(getattr(DailyRecordRow, k) for k in _DAILY)).where(
+    tuple_(DailyRecordRow.strategy_id, DailyRecordRow.date).in_(bindparam("keys", expanding=True))
+)
+_POSITIONS_BY_KEYS = select(*(getattr(PositionRow, k) for k in _POS)).where(
+    tuple_(PositionRow.strategy_id, PositionRow.date, PositionRow.symbol).in_(
+        bindparam("keys", expanding=True)
+    )
+)
