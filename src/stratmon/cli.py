@@ -101,6 +101,83 @@ def status_table(rows: list[StatusRow], as_of: dt.date | None) -> Table:
     return table
 
 
+def evidence_table(ev: dict[str, Any]) -> Table:
+    """Live-vs-backtest statistics of one evaluation (as stored), for people."""
+    t = Table(title="Statistical evidence (live vs backtest)", header_style="bold")
+    t.add_column("statistic")
+    t.add_column("value", justify="right")
+    t.add_column("meaning")
+    sig = ev.get("sharpe_test") or {}
+    welch = ev.get("welch") or {}
+    t.add_row("backtest version", str(ev.get("backtest_version")), "compared with")
+    t.add_row("PSR vs 0", fmt.pct(ev.get("psr_vs_zero")), "P(true live Sharpe > 0)")
+    t.add_row(
+        "PSR vs backtest",
+        fmt.pct(ev.get("psr_vs_backtest")),
+        "P(true live Sharpe > backtest Sharpe)",
+    )
+    t.add_row(
+        "MinTRL vs backtest",
+        fmt.num(ev.get("min_trl_vs_backtest"), 0),
+        "sessions needed to call live > backtest at 95 %",
+    )
+    t.add_row(
+        "Sharpe z-test",
+        f"z {fmt.num(sig.get('z'))}, p {fmt.num(sig.get('p_value'), 3)}",
+        "live vs backtest Sharpe (Mertens variances)",
+    )
+    t.add_row(
+        "Welch t-test",
+        f"t {fmt.num(welch.get('t'))}, p {fmt.num(welch.get('p_value'), 3)}",
+        "mean daily return, live vs backtest",
+    )
+    boot = (ev.get("bootstrap") or {}).get("sharpe")
+    if boot:
+        diff = ev["bootstrap"]["sharpe_minus_backtest"]
+        t.add_row(
+            "Sharpe 95 % CI",
+            f"[{fmt.num(boot['lower'])}, {fmt.num(boot['upper'])}]",
+            "stationary bootstrap, annualised",
+        )
+        t.add_row(
+            "Sharpe - backtest 95 % CI",
+            f"[{fmt.num(diff['lower'])}, {fmt.num(diff['upper'])}]",
+            "stationary bootstrap, annualised",
+        )
+    cone = ev.get("cone")
+    if cone:
+        bands = cone["bands"]
+        breached = ", ".join(f"{b['band']} {b['side']}" for b in cone["breaches"]) or "none"
+        t.add_row(
+            f"cone day {cone['day']}",
+            fmt.pct(cone["cumulative_return"]),
+            f"5-95 % band [{fmt.pct(bands.get('p5'))}, {fmt.pct(bands.get('p95'))}]; "
+            f"breached: {breached}",
+        )
+    dd = ev.get("drawdown") or {}
+    t.add_row(
+        "MaxDD 95 / 99 %",
+        f"{fmt.pct(dd.get('max_drawdown_95'))} / {fmt.pct(dd.get('max_drawdown_99'))}",
+        "statistical drawdown tiers from the backtest (triple penance)",
+    )
+    dsr = ev.get("dsr") or {}
+    if dsr:
+        t.add_row(
+            "DSR of backtest",
+            fmt.pct(dsr.get("value")),
+            f"{dsr.get('n_trials')} trials; variance from {dsr.get('sharpe_variance_source')}",
+        )
+    decay = ev.get("decay") or {}
+    if decay:
+        verdict = f"ALARM since {decay.get('alarm_date')}" if decay.get("alarm") else "no alarm"
+        t.add_row(
+            "decay CUSUM",
+            f"{fmt.num(decay.get('statistic'))} / {fmt.num(decay.get('threshold'))}",
+            escape(verdict if decay.get("available") else str(decay.get("reason"))),
+        )
+    return t
+
+
 @app.command()
 def init(
     workspace: Annotated[Path, typer.Argument(help="Folder to create the workspace in.")],
@@ -391,6 +468,7 @@ def status(
                 )
             rows = build_status_rows(as_of, strategies, results, firing)
             alert_history = q.alerts(conn, strategy_id=strategy) if strategy else []
+            evidence = q.statistics_on(conn, as_of).get(strategy or "", {})
     except StratmonError as err:
         _fail(err)
     if strategy is None:
@@ -419,6 +497,8 @@ def status(
     for k, v in (health.get("components") or {}).items():
         h_table.add_row(k, fmt.num(v, 0), (health.get("reasons") or {}).get(k, ""))
     console.print(h_table)
+    if evidence:
+        console.print(evidence_table(evidence))
     m_table = Table(title="Metrics by window", header_style="bold")
     windows = sorted(res.get("metrics", {}), key=lambda w: (w != "all", w))
     m_table.add_column("metric")

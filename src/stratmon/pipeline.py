@@ -157,9 +157,10 @@ class DailyJob:
         return exactly once, in order. An alarm stays raised while the CUSUM statistic stays
         above zero and clears (the detector restarts) once the evidence has fully reverted,
         so a shock that the following returns undo does not page anyone forever, while a real
-        decay keeps the statistic growing and the alert firing. A re-run or back-fill (``as_of`` not after the last
-        date fed) only reads the stored verdict; a state that no longer matches the stored
-        history (rows replaced) is rebuilt from the first live return.
+        decay keeps the statistic growing and the alert firing. A re-run or back-fill
+        (``as_of`` not after the last date fed) only reads the stored verdict; a state that no
+        longer matches the stored history (rows replaced) is rebuilt from the first live
+        return.
         """
         self._pending_detectors = []
         usable = {
@@ -305,6 +306,7 @@ class DailyJob:
             windows=self.ws.windows,
             health_lookback=self.ws.health_lookback,
             alert_config=self.alert_config,
+            bootstrap=write_report,
         )
         with self.store.transaction() as conn:
             events = self._persist(conn, evals, as_of)

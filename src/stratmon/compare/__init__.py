@@ -5,6 +5,33 @@ their own exports below; keep each module's names in its own block.
 """
 
 # --- compare.status ---
+# --- compare.significance, bootstrap, cone, drawdown_expectations ---
+from stratmon.compare.bootstrap import (
+    SharpeInterval,
+    bootstrap_sharpe_ci,
+    bootstrap_sharpe_difference_ci,
+)
+from stratmon.compare.cone import BacktestCone, ConeBreach, backtest_cone, cone_breaches
+from stratmon.compare.drawdown_expectations import (
+    DrawdownExpectations,
+    drawdown_expectations,
+    expected_drawdown_from_returns,
+)
+from stratmon.compare.significance import (
+    InsufficientDataError,
+    SharpeDifferenceTest,
+    WelchTest,
+    deflated_sharpe_ratio,
+    dsr_from_returns,
+    expected_maximum_sharpe_ratio,
+    mean_return_welch_test,
+    min_trl_from_returns,
+    minimum_track_record_length,
+    probabilistic_sharpe_ratio,
+    psr_from_returns,
+    sharpe_difference_test,
+    sharpe_ratio_variance,
+)
 from stratmon.compare.status import (
     DEFAULT_METRICS,
     KEY_METRICS,
@@ -24,12 +51,34 @@ __all__ = [
     "KEY_METRICS",
     "METRIC_SPECS",
     "STATUSES",
+    "BacktestCone",
     "ComparisonThresholds",
+    "ConeBreach",
+    "DrawdownExpectations",
+    "InsufficientDataError",
     "MetricComparison",
     "MetricSpec",
+    "SharpeDifferenceTest",
+    "SharpeInterval",
+    "WelchTest",
+    "backtest_cone",
+    "bootstrap_sharpe_ci",
+    "bootstrap_sharpe_difference_ci",
     "compare_metric",
     "compare_metrics",
+    "cone_breaches",
+    "deflated_sharpe_ratio",
     "deviation",
+    "drawdown_expectations",
+    "dsr_from_returns",
+    "expected_drawdown_from_returns",
+    "expected_maximum_sharpe_ratio",
+    "mean_return_welch_test",
+    "min_trl_from_returns",
+    "minimum_track_record_length",
     "overall_status",
+    "probabilistic_sharpe_ratio",
+    "psr_from_returns",
+    "sharpe_difference_test",
+    "sharpe_ratio_variance",
 ]
-# Other compare modules: extend __all__ with their names here.

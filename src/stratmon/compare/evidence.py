@@ -62,7 +62,7 @@ def _f(x: Any) -> float:
         return math.nan
 
 
-def _seed(text: str) -> int:
+def stable_seed(text: str) -> int:
     """A stable seed from a strategy id, so a cone is reproducible across processes."""
     return int.from_bytes(text.encode()[:8].ljust(8, b"\0"), "little") % (2**32)
 
@@ -138,7 +138,7 @@ def backtest_evidence(
                 rolling[str(w)][name] = (float(p5), float(p50), float(p95))
                 rolling_values[str(w)][name] = vals
     cone = backtest_cone(
-        x, cone_horizon, n_paths=CONE_PATHS, seed=_seed(seed_key) if seed_key else 0
+        x, cone_horizon, n_paths=CONE_PATHS, seed=stable_seed(seed_key) if seed_key else 0
     )
     return BacktestEvidence(
         n_obs=int(x.size),

@@ -4,6 +4,8 @@ Public API::
 
     summarize(returns, benchmark=None, risk_free=0.0, periods_per_year=252, index=None,
               names=None) -> DataFrame
+    summarize_arrays(returns, benchmark=None, risk_free=0.0, periods_per_year=252,
+                     index=None) -> (list[str], ndarray (N, M))
     RunningMetrics(n_strategies, periods_per_year=252, risk_free=0.0)
     trade_statistics(round_trips, capital=None) -> dict[str, float]
     returns_from_nav(nav, cash_flow=None) -> ndarray
@@ -18,7 +20,7 @@ from stratmon.metrics.capacity import capacity_metrics
 from stratmon.metrics.returns import returns_from_nav
 from stratmon.metrics.rolling import rolling_metrics
 from stratmon.metrics.running import RunningMetrics
-from stratmon.metrics.summary import METRIC_COLUMNS, summarize
+from stratmon.metrics.summary import METRIC_COLUMNS, summarize, summarize_arrays
 from stratmon.metrics.trades import TRADE_METRICS, trade_statistics
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "returns_from_nav",
     "rolling_metrics",
     "summarize",
+    "summarize_arrays",
     "trade_statistics",
     "yearly_returns",
 ]

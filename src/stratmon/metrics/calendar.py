@@ -39,10 +39,11 @@ def period_returns(panel: Panel, codes: IntArray) -> tuple[FloatArray, IntArray]
     starts = group_starts(codes)
     if len(starts) == 0:
         return np.zeros((0, panel.shape[1])), np.zeros(0, dtype=np.int64)
-    growth = np.multiply.reduceat(1.0 + panel.filled, starts, axis=0)
-    counts = np.add.reduceat(panel.valid.astype(np.int32), starts, axis=0)
+    growth = np.multiply.reduceat(panel.one_plus, starts, axis=0)
     out = growth - 1.0
-    out[counts == 0] = np.nan
+    if not panel.all_valid:  # else every group has an observation in every column
+        counts = np.add.reduceat(panel.valid.astype(np.int32), starts, axis=0)
+        out[counts == 0] = np.nan
     return out, codes[starts]
 
 

@@ -14,7 +14,8 @@ period):
   anchor before the first return, its date is taken as the first observation's date.
 - ``current_drawdown_duration``: periods since the last high-water mark (0 at a new high).
 - ``longest_recovery``: the longest trough-to-recovery span in periods over recovered
-  episodes; NaN if drawdowns happened but none has recovered, 0 if there never was one.
+  episodes; NaN if drawdowns happened but none has recovered, 0 if there never was one. The
+  trough is the episode's lowest drawdown (the latest of equal lows).
 """
 
 from __future__ import annotations
@@ -45,12 +46,23 @@ def drawdown_series(panel: Panel) -> FloatArray:
     ----------
     empyrical-reloaded ``drawdown_series`` (anchored at the starting value).
     """
-    peak = np.maximum(np.maximum.accumulate(panel.wealth, axis=0), 1.0)
-    return np.asarray(panel.wealth / peak - 1.0)
+    wealth = panel.wealth
+    peak = wealth.copy()
+    if len(peak):
+        np.maximum(peak[0], 1.0, out=peak[0])  # the 1.0 anchor before the first return
+    np.maximum.accumulate(peak, axis=0, out=peak)
+    np.divide(wealth, peak, out=peak)
+    peak -= 1.0
+    return peak
 
 
 def drawdown_stats(panel: Panel, days: FloatArray | None = None) -> DrawdownStats:
     """Max/current drawdown and the duration statistics described in the module docstring.
+
+    The durations are computed per drawdown *episode*, not per row: the non-NaN drawdowns of
+    all columns are laid end to end (column by column) and cut at every high-water mark and
+    at every column start. Each piece is one episode (plus its opening peak), and segment
+    reductions (``np.minimum.reduceat``) give its trough, so the cost is a few 1-D passes.
 
     Parameters
     ----------
@@ -59,59 +71,86 @@ def drawdown_stats(panel: Panel, days: FloatArray | None = None) -> DrawdownStat
     days : ndarray, shape (T,), optional
         Calendar day number of each row; without it the calendar-day duration is NaN.
 
+    Returns
+    -------
+    DrawdownStats
+        Each field of shape (N,); durations in periods (non-NaN observations) except
+        ``max_drawdown_duration_days`` (calendar days). NaN for a column without data.
+
     References
     ----------
     empyrical-reloaded ``max_drawdown``; Magdon-Ismail & Atiya (2004), "Maximum drawdown".
     """
     t_len, n_cols = panel.shape
-    valid = panel.valid
     n = panel.n
     empty = n == 0
+    if t_len == 0:
+        nan = np.full(n_cols, np.nan)
+        return DrawdownStats(nan, nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy())
     dd = drawdown_series(panel)
-    max_dd = dd.min(axis=0) if t_len else np.full(n_cols, np.nan)
-    cur_dd = dd[-1].copy() if t_len else np.full(n_cols, np.nan)
-    max_dd[empty] = np.nan
+    cur_dd = dd[-1].copy()
     cur_dd[empty] = np.nan
 
-    obs = panel.obs_index
-    at_peak = valid & (dd >= 0.0)
-    underwater = valid & ~at_peak
-    peak_incl = np.maximum.accumulate(np.where(at_peak, obs, -1.0), axis=0)
-    peak_excl = np.empty_like(peak_incl)
-    peak_excl[0] = -1.0
-    peak_excl[1:] = peak_incl[:-1]
-    span = obs - peak_excl
-    recovery = at_peak & (span > 1.0)
-    episode_row = underwater | recovery
-    max_dur = np.where(episode_row, span, 0.0).max(axis=0) if t_len else np.zeros(n_cols)
-    cur_dur = (n - 1.0) - peak_incl[-1] if t_len else np.zeros(n_cols)
+    # Column-major, NaN rows dropped: position k holds one observation of one column.
+    valid_t = panel.valid.T
+    x = np.ascontiguousarray(dd.T).reshape(-1) if panel.all_valid else dd.T[valid_t]
+    m = x.shape[0]
+    counts = n.astype(np.int64)
+    col_start = np.zeros(n_cols + 1, dtype=np.int64)
+    np.cumsum(counts, out=col_start[1:])
+    col_end = col_start[1:]
+    has_data = counts > 0
+    max_dd = np.full(n_cols, np.nan)
+    if m:
+        max_dd[has_data] = np.minimum.reduceat(x, col_start[:-1][has_data])
 
-    # Trough of the current episode: a running minimum that restarts at each peak. Keys of a
-    # later episode are all below those of earlier ones (dd in [-1, 0], offset 2 per episode).
-    key = np.where(valid, dd - 2.0 * (peak_incl + 1.0), np.inf)
-    run_min = np.minimum.accumulate(key, axis=0)
-    new_trough = underwater & (key <= run_min)
-    trough_incl = np.maximum.accumulate(np.where(new_trough, obs, -1.0), axis=0)
-    trough_excl = np.empty_like(trough_incl)
-    trough_excl[0] = -1.0
-    trough_excl[1:] = trough_incl[:-1]
-    rec_len = (
-        np.where(recovery, obs - trough_excl, -1.0).max(axis=0)
-        if t_len
-        else (np.full(n_cols, -1.0))
-    )
-    any_under = underwater.any(axis=0)
+    peak = x >= 0.0
+    cut = peak.copy()
+    cut[col_start[:-1][has_data]] = True
+    starts = np.flatnonzero(cut)  # one segment per episode (from its peak or the anchor)
+    ends = np.empty_like(starts)
+    ends[:-1] = starts[1:]
+    ends[-1:] = m
+    seg_col = np.searchsorted(col_end, starts, side="right")
+    last_in_col = ends == col_end[seg_col]
+    starts_at_peak = peak[starts]
+    # Peak position; the 1.0 anchor before a column's first return sits one before its start.
+    peak_pos = starts - np.where(starts_at_peak, 0, 1)
+    n_under = ends - starts - starts_at_peak
+    episode = n_under > 0
+    recovered = episode & ~last_in_col
+    end_pos = np.where(recovered, ends, ends - 1)  # recovery, else last underwater obs
+    span = (end_pos - peak_pos).astype(np.float64)
+
+    max_dur = np.zeros(n_cols)
+    np.maximum.at(max_dur, seg_col[episode], span[episode])
+    cur_dur = np.zeros(n_cols)
+    tail = last_in_col
+    cur_dur[seg_col[tail]] = ((ends - 1) - peak_pos)[tail]
+
+    # Trough of each episode: its lowest drawdown, the latest row among equal lows.
+    seg_min = np.minimum.reduceat(x, starts) if m else np.zeros(0)
+    low_of_seg = np.repeat(seg_min, ends - starts)
+    # every segment has at least one low (all of its rows if its minimum is NaN)
+    lows = np.flatnonzero((x == low_of_seg) | np.isnan(low_of_seg))
+    low_pos = lows[np.searchsorted(lows, ends, side="left") - 1] if m else starts
+    rec_len = np.full(n_cols, -1.0)
+    np.maximum.at(rec_len, seg_col[recovered], (ends - low_pos)[recovered].astype(np.float64))
+    any_under = np.zeros(n_cols, dtype=bool)
+    any_under[seg_col[episode]] = True
     longest_rec = np.where(rec_len >= 0, rec_len, np.where(any_under, np.nan, 0.0))
 
-    if days is not None and t_len:
-        day_col = days[:, None]
-        first_day = days[np.argmax(valid, axis=0)]
-        peak_day_incl = np.maximum.accumulate(np.where(at_peak, day_col, -np.inf), axis=0)
-        peak_day_excl = np.empty_like(peak_day_incl)
-        peak_day_excl[0] = -np.inf
-        peak_day_excl[1:] = peak_day_incl[:-1]
-        peak_day_excl = np.where(np.isneginf(peak_day_excl), first_day, peak_day_excl)
-        max_days = np.where(episode_row, day_col - peak_day_excl, 0.0).max(axis=0)
+    if days is not None:
+        if panel.all_valid:
+            offset = col_start[seg_col]
+            day_start, day_end = days[starts - offset], days[end_pos - offset]
+        else:
+            rows = np.nonzero(valid_t)[1]
+            day_start, day_end = days[rows[starts]], days[rows[end_pos]]
+        # the anchor is dated at the column's first observation, which is the segment start
+        gap_days = day_end - day_start
+        max_days = np.zeros(n_cols)
+        np.maximum.at(max_days, seg_col[episode], gap_days[episode])
     else:
         max_days = np.full(n_cols, np.nan)
 

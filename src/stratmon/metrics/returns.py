@@ -20,7 +20,7 @@ def total_return(panel: Panel) -> FloatArray:
     ----------
     empyrical-reloaded ``cum_returns_final``.
     """
-    out = np.prod(1.0 + panel.filled, axis=0) - 1.0
+    out = panel.growth - 1.0
     out[panel.n == 0] = np.nan
     return out
 

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from stratmon.metrics._array import BoolArray, FloatArray, Panel, safe_divide
+from stratmon.metrics._array import (
+    BoolArray,
+    FloatArray,
+    Panel,
+    safe_divide,
+    stacked_column_sums,
+)
 from stratmon.metrics.returns import cagr
 
 
@@ -27,9 +33,12 @@ def sharpe_ratio(panel: Panel, rf: float, periods_per_year: float) -> FloatArray
 
 def downside_deviation_per_period(panel: Panel, target: float) -> FloatArray:
     """``sqrt(mean(min(r - target, 0)**2))`` over all non-NaN observations, shape (N,)."""
-    below = np.minimum(panel.filled - target, 0.0)
-    below[~panel.valid] = 0.0
-    return np.sqrt(safe_divide((below * below).sum(axis=0), panel.n))
+    below = panel.filled - target
+    np.minimum(below, 0.0, out=below)
+    if not panel.all_valid:
+        below[~panel.valid] = 0.0
+    np.multiply(below, below, out=below)
+    return np.sqrt(safe_divide(below.sum(axis=0), panel.n))
 
 
 def downside_deviation(panel: Panel, target: float, periods_per_year: float) -> FloatArray:
@@ -101,7 +110,7 @@ def skew(panel: Panel) -> FloatArray:
     ``scipy.stats.skew(bias=True)`` as used by empyrical-reloaded.
     """
     m2 = safe_divide(panel.m2_sum, panel.n)
-    m3 = safe_divide((panel.dev2 * panel.dev).sum(axis=0), panel.n)
+    m3 = safe_divide(panel.moment_sums[1], panel.n)
     out = safe_divide(m3, m2**1.5)
     out[_near_constant(panel, m2)] = np.nan
     return out
@@ -115,7 +124,7 @@ def kurtosis(panel: Panel) -> FloatArray:
     ``scipy.stats.kurtosis(fisher=True, bias=True)`` as used by empyrical-reloaded.
     """
     m2 = safe_divide(panel.m2_sum, panel.n)
-    m4 = safe_divide((panel.dev2 * panel.dev2).sum(axis=0), panel.n)
+    m4 = safe_divide(panel.moment_sums[2], panel.n)
     out = safe_divide(m4, m2 * m2) - 3.0
     out[_near_constant(panel, m2)] = np.nan
     return out
@@ -138,19 +147,30 @@ def stability(panel: Panel) -> FloatArray:
     empyrical-reloaded ``stability_of_timeseries``.
     """
     with np.errstate(invalid="ignore", divide="ignore"):
-        logs = np.log1p(panel.filled)
-    y = np.cumsum(logs, axis=0)
-    x = panel.obs_index
+        y = np.log1p(panel.filled)
+    np.cumsum(y, axis=0, out=y)
     n = panel.n
     mx = (n - 1.0) / 2.0
-    my = safe_divide(np.where(panel.valid, y, 0.0).sum(axis=0), n)
-    dx = np.where(panel.valid, x - mx, 0.0)
-    dy = np.where(panel.valid, y - my, 0.0)
-    sxy = (dx * dy).sum(axis=0)
-    sxx = (dx * dx).sum(axis=0)
-    syy = (dy * dy).sum(axis=0)
+    buf = panel.stack_buffer(2)
+    if panel.all_valid:  # same values, without the masking passes (and in place)
+        my = safe_divide(y.sum(axis=0), n)
+        steps = np.arange(panel.shape[0], dtype=np.float64)[:, None]
+        dx = steps - mx[:1]  # every column has the same observation numbers
+        sxx = np.broadcast_to((dx * dx).sum(axis=0), n.shape)
+        scale = np.abs(y, out=buf[:, 1, :]).max(axis=0, initial=0.0)
+        dy = np.subtract(y, my, out=y)
+    else:
+        x = panel.obs_index
+        my = safe_divide(np.where(panel.valid, y, 0.0).sum(axis=0), n)
+        dx = np.where(panel.valid, x - mx, 0.0)
+        dy = np.where(panel.valid, y - my, 0.0)
+        sxx = (dx * dx).sum(axis=0)
+        scale = np.where(panel.valid, np.abs(y), 0.0).max(axis=0, initial=0.0)
+    # both cross sums in one row-by-row reduction (same bits as two separate sums)
+    np.multiply(dx, dy, out=buf[:, 0, :])
+    np.multiply(dy, dy, out=buf[:, 1, :])
+    sxy, syy = stacked_column_sums(buf)
     out = safe_divide(sxy * sxy, sxx * syy)
-    scale = np.where(panel.valid, np.abs(y), 0.0).max(axis=0, initial=0.0)
     out[(n < 2) | stability_undefined(n, syy, scale)] = np.nan
     return np.minimum(out, 1.0)
 

@@ -10,7 +10,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from stratmon.metrics._array import FloatArray, Panel, safe_divide
+from stratmon.metrics._array import TAIL_Q, FloatArray, Panel, safe_divide
 
 
 def percentile_sorted(sorted_t: FloatArray, n: FloatArray, q: float) -> FloatArray:
@@ -37,6 +37,13 @@ def percentile_sorted(sorted_t: FloatArray, n: FloatArray, q: float) -> FloatArr
     return out
 
 
+def _sorted_for(panel: Panel, q: float) -> FloatArray:
+    """Sorted values good for the ``q``-th percentile: the cheap tail sort when it covers it."""
+    if q <= 100.0 * TAIL_Q or q >= 100.0 * (1.0 - TAIL_Q):
+        return panel.tail_sorted_t
+    return panel.sorted_t
+
+
 def value_at_risk(panel: Panel, cutoff: float) -> FloatArray:
     """Historical VaR: the ``100 * cutoff`` percentile of returns (negative for a loss).
 
@@ -44,7 +51,7 @@ def value_at_risk(panel: Panel, cutoff: float) -> FloatArray:
     ----------
     empyrical-reloaded ``value_at_risk`` (numpy linear percentile).
     """
-    return percentile_sorted(panel.sorted_t, panel.n, 100.0 * cutoff)
+    return percentile_sorted(_sorted_for(panel, 100.0 * cutoff), panel.n, 100.0 * cutoff)
 
 
 def conditional_value_at_risk(panel: Panel, cutoff: float) -> FloatArray:
@@ -61,7 +68,7 @@ def conditional_value_at_risk(panel: Panel, cutoff: float) -> FloatArray:
         return out
     k = np.floor((n - 1.0) * cutoff).astype(np.int64)  # cutoff index, >= 0
     k_max = int(k[ok].max())
-    head = panel.sorted_t[:, : k_max + 1]
+    head = _sorted_for(panel, 100.0 * cutoff)[:, : k_max + 1]
     take = np.arange(k_max + 1)[None, :] <= k[:, None]
     sums = np.where(take, head, 0.0).sum(axis=1)
     out[ok] = sums[ok] / (k[ok] + 1.0)
@@ -75,8 +82,8 @@ def tail_ratio(panel: Panel) -> FloatArray:
     ----------
     empyrical-reloaded ``tail_ratio``.
     """
-    p95 = percentile_sorted(panel.sorted_t, panel.n, 95.0)
-    p5 = percentile_sorted(panel.sorted_t, panel.n, 5.0)
+    p95 = percentile_sorted(_sorted_for(panel, 95.0), panel.n, 95.0)
+    p5 = percentile_sorted(_sorted_for(panel, 5.0), panel.n, 5.0)
     return safe_divide(np.abs(p95), np.abs(p5))
 
 
