@@ -27,6 +27,7 @@ from stratmon.compare.evidence import (
     significance_batch,
     stable_seed,
 )
+from stratmon.compare.overlap import same_date_comparison
 from stratmon.compare.status import MetricComparison, compare_metrics, overall_status
 from stratmon.domain import RoundTrip, Strategy
 from stratmon.health.score import HealthInputs, HealthScore, health_score
@@ -60,6 +61,8 @@ class BacktestProfile:
     version: int | None = None
     evidence: BacktestEvidence | None = None
     returns: np.ndarray | None = None
+    dates: tuple[dt.date, ...] = ()
+    cost_per_day: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,8 @@ def backtest_profile(
             seed_key=strategy_id,
         ),
         returns=finite,
+        dates=tuple(d for d, x in zip(dates, r, strict=False) if math.isfinite(x)),
+        cost_per_day=_f(expected.get("cost_per_day")) if "cost_per_day" in expected else 0.0,
     )
 
 
@@ -131,6 +136,7 @@ class StrategyInputs:
     backtest: BacktestProfile | None
     previous_scores: Sequence[float] = ()
     decay: DecayReading | None = None
+    live_costs: Mapping[dt.date, float] | None = None
 
 
 @dataclass
@@ -380,6 +386,16 @@ def _add_bootstrap(items: Sequence[StrategyInputs], statistics: dict[str, dict[s
         }
 
 
+def overlaps(live_dates: Sequence[dt.date], backtest_dates: Sequence[dt.date]) -> bool:
+    """Whether a backtest re-run covers part of the live period (dates sorted)."""
+    return bool(
+        len(live_dates) > 1
+        and backtest_dates
+        and backtest_dates[-1] >= live_dates[1]
+        and backtest_dates[0] <= live_dates[-1]
+    )
+
+
 def _statistics(
     items: Sequence[StrategyInputs],
     by_window: Mapping[str, Mapping[str, Mapping[str, float]]],
@@ -411,5 +427,16 @@ def _statistics(
             live_day=int(_f(m.get("n_obs")) or 0),
         )
         stats["lookback_psr_vs_backtest"] = sl["psr_vs_backtest"]
+        bt = it.backtest
+        if bt is not None and bt.returns is not None and overlaps(it.nav_dates, bt.dates):
+            stats["same_dates"] = same_date_comparison(
+                list(it.nav_dates[1:]),
+                returns_from_nav(it.nav, it.cash_flow)[1:],
+                bt.dates,
+                bt.returns,
+                live_cost_fraction=it.live_costs,
+                backtest_cost_per_day=bt.cost_per_day,
+                periods_per_year=it.strategy.periods_per_year,
+            )
         out[it.strategy.strategy_id] = stats
     return out

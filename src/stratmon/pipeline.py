@@ -33,6 +33,7 @@ from stratmon.engine import (
     StrategyEvaluation,
     StrategyInputs,
     evaluate,
+    overlaps,
 )
 from stratmon.engine import backtest_profile as make_profile
 from stratmon.errors import StratmonError
@@ -146,6 +147,19 @@ class DailyJob:
                     previous_scores=scores.get(s.strategy_id, []),
                 )
             )
+        need_costs = [
+            it.strategy.strategy_id
+            for it in items
+            if it.backtest is not None and overlaps(it.nav_dates, it.backtest.dates)
+        ]
+        if need_costs:
+            costs = q.daily_cost_fractions(conn, need_costs, as_of)
+            items = [
+                dataclasses.replace(it, live_costs=costs.get(it.strategy.strategy_id, {}))
+                if it.strategy.strategy_id in costs
+                else it
+                for it in items
+            ]
         return self._decay(conn, items, as_of)
 
     def _decay(

@@ -92,8 +92,10 @@ def drawdown_stats(panel: Panel, days: FloatArray | None = None) -> DrawdownStat
     cur_dd[empty] = np.nan
 
     # Column-major, NaN rows dropped: position k holds one observation of one column.
-    valid_t = panel.valid.T
-    x = np.ascontiguousarray(dd.T).reshape(-1) if panel.all_valid else dd.T[valid_t]
+    x = np.ascontiguousarray(dd.T).reshape(-1)
+    kept = None if panel.all_valid else np.flatnonzero(np.ascontiguousarray(panel.valid.T))
+    if kept is not None:
+        x = x[kept]
     m = x.shape[0]
     counts = n.astype(np.int64)
     col_start = np.zeros(n_cols + 1, dtype=np.int64)
@@ -141,12 +143,11 @@ def drawdown_stats(panel: Panel, days: FloatArray | None = None) -> DrawdownStat
     longest_rec = np.where(rec_len >= 0, rec_len, np.where(any_under, np.nan, 0.0))
 
     if days is not None:
-        if panel.all_valid:
+        if kept is None:
             offset = col_start[seg_col]
             day_start, day_end = days[starts - offset], days[end_pos - offset]
         else:
-            rows = np.nonzero(valid_t)[1]
-            day_start, day_end = days[rows[starts]], days[rows[end_pos]]
+            day_start, day_end = days[kept[starts] % t_len], days[kept[end_pos] % t_len]
         # the anchor is dated at the column's first observation, which is the segment start
         gap_days = day_end - day_start
         max_days = np.zeros(n_cols)

@@ -35,8 +35,8 @@ def downside_deviation_per_period(panel: Panel, target: float) -> FloatArray:
     """``sqrt(mean(min(r - target, 0)**2))`` over all non-NaN observations, shape (N,)."""
     below = panel.filled - target
     np.minimum(below, 0.0, out=below)
-    if not panel.all_valid:
-        below[~panel.valid] = 0.0
+    if target != 0.0 and not panel.all_valid:  # with target 0 a NaN day (0 here) is 0
+        np.copyto(below, 0.0, where=~panel.valid)
     np.multiply(below, below, out=below)
     return np.sqrt(safe_divide(below.sum(axis=0), panel.n))
 
@@ -165,7 +165,8 @@ def stability(panel: Panel) -> FloatArray:
         dx = np.where(panel.valid, x - mx, 0.0)
         dy = np.where(panel.valid, y - my, 0.0)
         sxx = (dx * dx).sum(axis=0)
-        scale = np.where(panel.valid, np.abs(y), 0.0).max(axis=0, initial=0.0)
+        # a NaN day repeats the previous cumulative value (or 0 before the first): same max
+        scale = np.abs(y).max(axis=0, initial=0.0)
     # both cross sums in one row-by-row reduction (same bits as two separate sums)
     np.multiply(dx, dy, out=buf[:, 0, :])
     np.multiply(dy, dy, out=buf[:, 1, :])

@@ -704,3 +704,28 @@ def backtest_versions(conn: Connection, strategy_id: str) -> list[dict[str, Any]
             created_at=e.created_at,
         )
     return [out[v] for v in sorted(out)]
+
+
+def daily_cost_fractions(
+    conn: Connection, strategy_ids: Sequence[str], until: dt.date
+) -> dict[str, dict[dt.date, float]]:
+    """Per strategy and day: commissions plus fees of that day's executions as a fraction of
+    the previous day's NAV (the day's NAV on a strategy's first day)."""
+    costs: dict[str, dict[dt.date, float]] = {sid: {} for sid in strategy_ids}
+    for sid, ts, commission, fees in conn.execute(
+        select(
+            ExecutionRow.strategy_id,
+            ExecutionRow.timestamp,
+            ExecutionRow.commission,
+            ExecutionRow.fees,
+        ).where(ExecutionRow.strategy_id.in_(list(strategy_ids)))
+    ):
+        day = ts.date()
+        costs[sid][day] = costs[sid].get(day, 0.0) + float(commission or 0) + float(fees or 0)
+    series = daily_series(conn, strategy_ids, until=until)
+    out: dict[str, dict[dt.date, float]] = {}
+    for sid in strategy_ids:
+        ds = series[sid]
+        prev = {d: (ds.nav[i - 1] if i else ds.nav[i]) for i, d in enumerate(ds.dates)}
+        out[sid] = {d: c / prev[d] for d, c in costs[sid].items() if d in prev and prev[d] > 0}
+    return out
