@@ -122,8 +122,9 @@ class DailyJob:
             )
         return self._profiles[cache_key]
 
-    def _inputs(self, conn: Connection, as_of: dt.date) -> list[StrategyInputs]:
-        strategies = q.strategies(conn, active_only=True)
+    def _inputs(
+        self, conn: Connection, as_of: dt.date, strategies: list[Strategy]
+    ) -> list[StrategyInputs]:
         ids = [s.strategy_id for s in strategies]
         self.history.refresh(conn, ids)
         stamp = q.backtest_stamp(conn)
@@ -312,7 +313,7 @@ class DailyJob:
             if as_of is None:
                 return RunResult(None, ingested, [], [], [], None, time.perf_counter() - t0)
             strategies = q.strategies(conn, active_only=True)
-            items = self._inputs(conn, as_of)
+            items = self._inputs(conn, as_of, strategies)
             firing_before = q.firing_alerts(conn)
         evals = evaluate(
             items,

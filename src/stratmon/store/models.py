@@ -278,3 +278,17 @@ class DetectorStateRow(Base):
     n_updates: Mapped[int] = mapped_column(Integer, default=0)
     alarm_date: Mapped[dt.date | None] = mapped_column(Date)
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class RunningStateRow(Base):
+    """Incremental state kept per strategy between daily jobs (e.g. ``RunningMetrics``), so a
+    daily job never recomputes years of history for the running statistics."""
+
+    __tablename__ = "running_states"
+    strategy_id: Mapped[str] = mapped_column(
+        ForeignKey("strategies.strategy_id"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_date: Mapped[dt.date | None] = mapped_column(Date)
+    n_updates: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)

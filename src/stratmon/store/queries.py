@@ -546,18 +546,24 @@ def backtest_keys(conn: Connection) -> dict[str, tuple[int | None, int | None]]:
     return out
 
 
+_RECENT_HEALTH = (
+    select(HealthScoreRow.strategy_id, HealthScoreRow.as_of, HealthScoreRow.score)
+    .where(
+        HealthScoreRow.strategy_id.in_(bindparam("ids", expanding=True)),
+        HealthScoreRow.as_of < bindparam("before"),
+        HealthScoreRow.as_of >= bindparam("since"),
+    )
+    .order_by(HealthScoreRow.strategy_id, HealthScoreRow.as_of)
+)
+
+
 def recent_health_all(
     conn: Connection, strategy_ids: Sequence[str], before: dt.date, limit: int
 ) -> dict[str, list[float]]:
     """The last ``limit`` health scores before ``before`` per strategy, oldest first."""
+    since = before - dt.timedelta(days=3 * limit + 10)
     rows = conn.execute(
-        select(HealthScoreRow.strategy_id, HealthScoreRow.as_of, HealthScoreRow.score)
-        .where(
-            HealthScoreRow.strategy_id.in_(list(strategy_ids)),
-            HealthScoreRow.as_of < before,
-            HealthScoreRow.as_of >= before - dt.timedelta(days=3 * limit + 10),
-        )
-        .order_by(HealthScoreRow.strategy_id, HealthScoreRow.as_of)
+        _RECENT_HEALTH, {"ids": list(strategy_ids), "before": before, "since": since}
     ).all()
     out: dict[str, list[float]] = {sid: [] for sid in strategy_ids}
     for sid, _, score in rows:
@@ -576,24 +582,24 @@ def backtest_stamp(conn: Connection) -> tuple[int, int]:
     return int(files or 0), int(exp or 0)
 
 
+_DETECTORS = select(
+    DetectorStateRow.strategy_id,
+    DetectorStateRow.backtest_version,
+    DetectorStateRow.last_date,
+    DetectorStateRow.n_updates,
+    DetectorStateRow.alarm_date,
+    DetectorStateRow.state,
+).where(DetectorStateRow.strategy_id.in_(bindparam("ids", expanding=True)))
+
+
 def detector_states(
     conn: Connection, keys: Sequence[tuple[str, int]]
 ) -> dict[tuple[str, int], dict[str, Any]]:
     """Stored decay-detector states for (strategy_id, backtest_version) pairs."""
     if not keys:
         return {}
-    sids = sorted({k[0] for k in keys})
-    rows = conn.execute(
-        select(
-            DetectorStateRow.strategy_id,
-            DetectorStateRow.backtest_version,
-            DetectorStateRow.last_date,
-            DetectorStateRow.n_updates,
-            DetectorStateRow.alarm_date,
-            DetectorStateRow.state,
-        ).where(DetectorStateRow.strategy_id.in_(sids))
-    )
     wanted = set(keys)
+    rows = conn.execute(_DETECTORS, {"ids": sorted({k[0] for k in keys})})
     return {
         (r[0], r[1]): {"last_date": r[2], "n_updates": r[3], "alarm_date": r[4], "state": r[5]}
         for r in rows

@@ -20,7 +20,7 @@ from stratmon.domain import (
     RoundTrip,
     Strategy,
 )
-from stratmon.store._json import clean
+from stratmon.store._json import clean, opt_float
 from stratmon.store.models import (
     AlertEventRow,
     AlertRow,
@@ -361,25 +361,26 @@ def save_alert_state(
     return alert_id
 
 
+_ALERT_UPDATE_KEYS = (*ALERT_STATE_FIELDS, "updated_at")
+_ALERT_UPDATE = (
+    update(AlertRow)
+    .where(AlertRow.id == bindparam("_id"))
+    .values({k: bindparam(k) for k in _ALERT_UPDATE_KEYS})
+)
+
+
 def update_alert_states(conn: Connection, updates: Sequence[tuple[int, dict[str, Any]]]) -> None:
-    """Update many alert rows at once: (alert_id, values) with the same keys each."""
+    """Update many alert rows at once: (alert_id, values with every alert field)."""
     if not updates:
         return
-    params = [
-        {
-            **{k: clean(v) if isinstance(v, float) else v for k, v in values.items()},
-            "_id": alert_id,
-            "updated_at": values["updated_at"],
-        }
-        for alert_id, values in updates
-    ]
-    keys = [k for k in params[0] if k != "_id"]
-    stmt = (
-        update(AlertRow)
-        .where(AlertRow.id == bindparam("_id"))
-        .values({k: bindparam(k) for k in keys})
-    )
-    conn.execute(stmt, params)
+    params = []
+    for alert_id, values in updates:
+        row = {k: values[k] for k in _ALERT_UPDATE_KEYS}
+        for k in ("last_value", "threshold"):
+            row[k] = opt_float(row[k])
+        row["_id"] = alert_id
+        params.append(row)
+    conn.execute(_ALERT_UPDATE, params)
 
 
 def touch_alert(conn: Connection, alert_id: int, at: dt.date) -> None:
