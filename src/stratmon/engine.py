@@ -8,6 +8,7 @@ the same dates (the common case: one exchange calendar), which keeps a 1,500-day
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
@@ -137,6 +138,7 @@ class StrategyInputs:
     previous_scores: Sequence[float] = ()
     decay: DecayReading | None = None
     live_costs: Mapping[dt.date, float] | None = None
+    running_all: Mapping[str, float] | None = None
 
 
 @dataclass
@@ -155,9 +157,14 @@ class StrategyEvaluation:
 
 
 def _window_trades(
-    trips: Sequence[RoundTrip], start: dt.date | None, capital: float | None
+    trips: Sequence[RoundTrip],
+    exit_dates: Sequence[dt.date],
+    start: dt.date | None,
+    capital: float | None,
 ) -> dict[str, float]:
-    chosen = trips if start is None else [t for t in trips if t.exit_time.date() >= start]
+    """Trade statistics of the round trips closed on or after ``start`` (all when None);
+    ``exit_dates`` are the trips' exit dates, sorted, so a window is one bisection."""
+    chosen = trips if start is None else trips[bisect.bisect_left(exit_dates, start) :]
     return {k: _f(v) for k, v in trade_statistics(chosen, capital=capital).items()}
 
 
@@ -178,17 +185,9 @@ def _win_rate_window(
     return (wins / len(chosen) if chosen else math.nan), len(chosen)
 
 
-def window_metrics(
-    items: Sequence[StrategyInputs], windows: Sequence[int]
-) -> dict[str, dict[str, dict[str, float]]]:
-    """Metrics per strategy per window ('all' and each window length in sessions).
-
-    One 2-D ``summarize`` call per group of strategies sharing the same dates: the trailing
-    windows are extra columns whose earlier rows are NaN, which ``summarize`` excludes (a NaN
-    day is not a 0 % day), so each column equals a separate call on the window alone.
-    """
-    # Group strategies that share periods_per_year and exactly the same dates (list equality
-    # is a C-level compare, cheaper than hashing years of dates every day).
+def group_by_dates(items: Sequence[StrategyInputs]) -> list[list[StrategyInputs]]:
+    """Strategies sharing periods_per_year and exactly the same NAV dates (at least two), in
+    input order. List equality is a C-level compare, cheaper than hashing years of dates."""
     grouped: list[tuple[int, Sequence[dt.date], list[StrategyInputs]]] = []
     for it in items:
         if len(it.nav_dates) < 2:
@@ -200,19 +199,42 @@ def window_metrics(
                 break
         else:
             grouped.append((ppy, it.nav_dates, [it]))
-    groups = {(ppy, i): members for i, (ppy, _, members) in enumerate(grouped)}
+    return [members for _, _, members in grouped]
+
+
+def window_metrics(
+    items: Sequence[StrategyInputs], windows: Sequence[int]
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Metrics per strategy per window ('all' and each window length in sessions).
+
+    One 2-D ``summarize`` call per group of strategies sharing the same dates: the trailing
+    windows are extra columns whose earlier rows are NaN, which ``summarize`` excludes (a NaN
+    day is not a 0 % day), so each column equals a separate call on the window alone.
+    """
+    groups = {(g[0].strategy.periods_per_year, i): g for i, g in enumerate(group_by_dates(items))}
     out: dict[str, dict[str, dict[str, float]]] = {it.strategy.strategy_id: {} for it in items}
-    labels = [WINDOW_ALL, *(str(w) for w in windows)]
     for (ppy, _), members in groups.items():
         rets = np.column_stack([returns_from_nav(m.nav, m.cash_flow)[1:] for m in members])
         t, n = rets.shape
         idx = pd.DatetimeIndex(pd.to_datetime(list(members[0].nav_dates[1:])))
-        blocks = [rets]
+        # The whole-period window comes from the stored running state when the pipeline has
+        # it (no pass over years of history); otherwise it is one more column block.
+        running = all(m.running_all is not None for m in members)
+        labels = [*([] if running else [WINDOW_ALL]), *(str(w) for w in windows)]
+        if running:
+            for m in members:
+                out[m.strategy.strategy_id][WINDOW_ALL] = dict(m.running_all or {})
+        blocks = [] if running else [rets]
+        if running and windows:  # trailing windows only need their own rows
+            keep = min(t, max(windows))
+            rets, idx, t = rets[-keep:], idx[-keep:], keep
         for w in windows:
             block = np.full_like(rets, np.nan)
             k = min(w, t)
             block[t - k :] = rets[t - k :]
             blocks.append(block)
+        if not blocks:
+            continue
         table = summarize(np.hstack(blocks), index=idx, periods_per_year=ppy)
         values = table.to_numpy(dtype=float)
         columns = [str(c) for c in table.columns]
@@ -251,13 +273,14 @@ def evaluate(
         capital = s.allocated_capital
         if not mets:
             mets = {WINDOW_ALL: {}}
+        exit_dates = [t.exit_time.date() for t in it.round_trips]
         # Trade statistics: whole live period and per window (by exit date).
         for label, m in mets.items():
             start = None
             if label != WINDOW_ALL and len(dates) > 1:
                 w = int(label)
                 start = dates[max(1, len(dates) - w)]
-            m.update(_window_trades(it.round_trips, start, capital))
+            m.update(_window_trades(it.round_trips, exit_dates, start, capital))
         whole = mets[WINDOW_ALL]
         stats_today = statistics.get(s.strategy_id, {})
         n_obs = {k: int(_f(v.get("n_obs", 0)) or 0) for k, v in mets.items()}

@@ -35,8 +35,15 @@ class History:
     def __init__(self) -> None:
         self._watermark = -1
         self._series: dict[str, _Series] = {}
+        self.generation = 0  # incremented whenever the cache reloads (history not appended)
+
+    @property
+    def watermark(self) -> int:
+        """The newest ingested-file id the cache reflects."""
+        return self._watermark
 
     def _reload(self, conn: Connection, ids: Sequence[str]) -> None:
+        self.generation += 1
         series = q.daily_series(conn, ids)
         trips = q.round_trips_for(conn, ids)
         self._series = {

@@ -13,7 +13,7 @@ import bisect
 import dataclasses
 import datetime as dt
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from stratmon.engine import (
     StrategyEvaluation,
     StrategyInputs,
     evaluate,
+    group_by_dates,
     overlaps,
 )
 from stratmon.engine import backtest_profile as make_profile
@@ -40,7 +41,7 @@ from stratmon.errors import StratmonError
 from stratmon.history import History
 from stratmon.ingest import list_inbox
 from stratmon.intake import IngestOutcome, ingest_paths
-from stratmon.metrics import returns_from_nav
+from stratmon.metrics import RunningMetrics, order_statistics, returns_from_nav
 from stratmon.reports.daily import equity_figure, growth_of_one, render_daily_report
 from stratmon.reports.status_rows import StatusRow, build_status_rows
 from stratmon.store import Store
@@ -103,6 +104,8 @@ class DailyJob:
         self._bt_keys: dict[str, tuple[int | None, int | None]] = {}
         self._bt_stamp: tuple[int, int] | None = None
         self._pending_detectors: list[tuple[str, int, dt.date | None, int, DecayDetector]] = []
+        self._pending_running: list[dict[str, Any]] = []
+        self._rm_cache: dict[tuple[str, ...], tuple[RunningMetrics, int, int]] = {}
 
     # -- loading -----------------------------------------------------------------------------
     def _profile(
@@ -161,7 +164,83 @@ class DailyJob:
                 else it
                 for it in items
             ]
+        items = self._running(conn, items, as_of)
         return self._decay(conn, items, as_of)
+
+    def _running(
+        self, conn: Connection, items: list[StrategyInputs], as_of: dt.date
+    ) -> list[StrategyInputs]:
+        """Whole-period metrics from ``RunningMetrics`` state kept in the store.
+
+        Strategies sharing dates share one N-wide object; each strategy's slice of its state is
+        stored (``running_states``, kind ``metrics``) with the number of returns fed and the
+        last date. Only returns after that date are fed; the order statistics (VaR, CVaR, tail
+        ratio) are recomputed from the stored returns, as ``summarize`` defines them. A state
+        that no longer matches the history (rows replaced or back-filled) is rebuilt; a
+        re-run of an earlier date falls back to ``summarize`` on the history.
+        """
+        self._pending_running = []
+        by_id = {it.strategy.strategy_id: it for it in items}
+        out: dict[str, Mapping[str, float]] = {}
+        for members in group_by_dates(items):
+            sids = [m.strategy.strategy_id for m in members]
+            dates = list(members[0].nav_dates[1:])
+            rets = np.column_stack([returns_from_nav(m.nav, m.cash_flow)[1:] for m in members])
+            ppy = members[0].strategy.periods_per_year
+            rm, fed = self._running_object(conn, tuple(sids), dates, ppy, as_of)
+            if rm is None:
+                continue
+            for row, day in zip(rets[fed:], dates[fed:], strict=True):
+                rm.update(row, day)
+            self._rm_cache[tuple(sids)] = (rm, len(dates), self.history.generation)
+            columns, values = rm.snapshot_arrays()
+            order = order_statistics(rets)
+            states = rm.state_slices()
+            for j, sid in enumerate(sids):
+                metrics = dict(zip(columns, values[j].tolist(), strict=True))
+                metrics.update({k: float(v[j]) for k, v in order.items()})
+                out[sid] = metrics
+                self._pending_running.append(
+                    {
+                        "strategy_id": sid,
+                        "last_date": dates[-1],
+                        "n_updates": len(dates),
+                        "state": {**states[j], "file_watermark": self.history.watermark},
+                    }
+                )
+        return [
+            dataclasses.replace(it, running_all=out[sid]) if sid in out else it
+            for sid, it in by_id.items()
+        ]
+
+    def _running_object(
+        self,
+        conn: Connection,
+        key: tuple[str, ...],
+        dates: list[dt.date],
+        ppy: int,
+        as_of: dt.date,
+    ) -> tuple[RunningMetrics | None, int]:
+        """(object, returns already fed) for a group: from memory, the store, or new."""
+        if not dates:
+            return None, 0
+        cached = self._rm_cache.get(key)
+        if cached is not None and cached[2] == self.history.generation and cached[1] <= len(dates):
+            return cached[0], cached[1]
+        stored = q.running_states(conn, list(key), "metrics")
+        if len(stored) == len(key):
+            lasts = {v["last_date"] for v in stored.values()}
+            counts = {v["n_updates"] for v in stored.values()}
+            if len(lasts) == 1 and len(counts) == 1:
+                last, fed = lasts.pop(), counts.pop()
+                if last is not None and last > as_of:
+                    return None, 0  # a re-run of an earlier date: summarize instead
+                marks = {int(v["state"].get("file_watermark", -1)) for v in stored.values()}
+                fresh = all(q.files_replacing_since(conn, m) == 0 for m in marks)
+                if fresh and bisect.bisect_right(dates, last) == fed:
+                    parts = [RunningMetrics.from_state(stored[sid]["state"]) for sid in key]
+                    return RunningMetrics.concat(parts), fed
+        return RunningMetrics(len(key), periods_per_year=ppy), 0
 
     def _decay(
         self, conn: Connection, items: list[StrategyInputs], as_of: dt.date
@@ -398,6 +477,7 @@ class DailyJob:
                 for b in e.statistics["cone"]["breaches"]
             ],
         )
+        repo.save_running_states(conn, "metrics", self._pending_running)
         repo.save_detector_states(
             conn,
             [

@@ -21,15 +21,18 @@ from stratmon.metrics.returns import returns_from_nav
 from stratmon.metrics.rolling import rolling_metrics
 from stratmon.metrics.running import RunningMetrics
 from stratmon.metrics.summary import METRIC_COLUMNS, summarize, summarize_arrays
+from stratmon.metrics.tail import ORDER_STATISTICS, order_statistics
 from stratmon.metrics.trades import TRADE_METRICS, trade_statistics
 
 __all__ = [
     "METRIC_COLUMNS",
+    "ORDER_STATISTICS",
     "TRADE_METRICS",
     "MetricsInputError",
     "RunningMetrics",
     "capacity_metrics",
     "monthly_returns",
+    "order_statistics",
     "returns_from_nav",
     "rolling_metrics",
     "summarize",

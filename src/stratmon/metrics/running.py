@@ -313,21 +313,8 @@ class RunningMetrics:
             s["month_has"] = np.maximum(s["month_has"], m)
 
     # ---------------------------------------------------------------- snapshot
-    def snapshot(self, names: Any = None, include_running: bool = False) -> pd.DataFrame:
-        """Current statistics, one row per strategy, columns as :func:`summarize`.
-
-        Parameters
-        ----------
-        names : sequence, length N, optional
-            Row labels (default 0..N-1).
-        include_running : bool
-            Also return :data:`RUNNING_EXTRA_COLUMNS` (period streaks, current month return).
-
-        Returns
-        -------
-        pandas.DataFrame
-            Omitted statistics (see the module docstring) are NaN.
-        """
+    def _snapshot_data(self, include_running: bool) -> dict[str, FloatArray]:
+        """The snapshot's columns (name -> values of shape (N,))."""
         s = self._s
         ppy = self.periods_per_year
         rf = self._rf
@@ -439,8 +426,45 @@ class RunningMetrics:
             data["longest_winning_period_streak"] = s["max_win_streak"].copy()
             data["longest_losing_period_streak"] = s["max_loss_streak"].copy()
             data["current_month_return"] = np.where(np.isfinite(cur_ret), cur_ret, np.nan)
+        return data
+
+    def snapshot(self, names: Any = None, include_running: bool = False) -> pd.DataFrame:
+        """Current statistics, one row per strategy, columns as :func:`summarize`.
+
+        Parameters
+        ----------
+        names : sequence, length N, optional
+            Row labels (default 0..N-1).
+        include_running : bool
+            Also return :data:`RUNNING_EXTRA_COLUMNS` (period streaks, current month return).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Omitted statistics (see the module docstring) are NaN.
+        """
+        data = self._snapshot_data(include_running)
         index = pd.Index(list(names) if names is not None else range(self.n_strategies))
         return pd.DataFrame(data, index=index)
+
+    def snapshot_arrays(self) -> tuple[list[str], FloatArray]:
+        """:meth:`snapshot` without pandas: (column names, values of shape (N, M))."""
+        data = self._snapshot_data(False)
+        return list(data), np.column_stack(list(data.values()))
+
+    def state_slices(self) -> list[dict[str, Any]]:
+        """:meth:`to_state` of each strategy alone (as :meth:`select` would give), without
+        building N objects: the daily job stores one state per strategy."""
+        whole = self.to_state()
+        arrays = whole["arrays"]
+        return [
+            {
+                **whole,
+                "n_strategies": 1,
+                "arrays": {k: [v[j]] for k, v in arrays.items()},
+            }
+            for j in range(self.n_strategies)
+        ]
 
     # ------------------------------------------------------------ persistence
     def to_state(self) -> dict[str, Any]:
@@ -463,6 +487,46 @@ class RunningMetrics:
             "last_day": enc(self.last_day),
             "arrays": {k: [enc(float(v)) for v in arr] for k, arr in self._s.items()},
         }
+
+    def select(self, indices: Any) -> RunningMetrics:
+        """A new object holding only the strategies at ``indices`` (same calendar state)."""
+        idx = np.asarray(indices, dtype=np.int64).reshape(-1)
+        out = RunningMetrics(int(idx.size), self.periods_per_year, self.risk_free)
+        out.dated, out.n_updates, out.last_day = self.dated, self.n_updates, self.last_day
+        out._s = {k: v[idx].copy() for k, v in self._s.items()}
+        return out
+
+    @classmethod
+    def concat(cls, parts: list[RunningMetrics]) -> RunningMetrics:
+        """Join objects fed the same periods (same ``n_updates``, last date and settings) into
+        one over all their strategies.
+
+        Raises
+        ------
+        MetricsInputError
+            When the parts were not fed the same periods or use other settings.
+        """
+        if not parts:
+            raise MetricsInputError("RunningMetrics.concat needs at least one part.")
+        first = parts[0]
+        for p in parts[1:]:
+            same_day = (np.isnan(p.last_day) and np.isnan(first.last_day)) or (
+                p.last_day == first.last_day
+            )
+            if (
+                p.n_updates != first.n_updates
+                or not same_day
+                or p.dated != first.dated
+                or p.periods_per_year != first.periods_per_year
+                or p.risk_free != first.risk_free
+            ):
+                raise MetricsInputError(
+                    "RunningMetrics.concat: the parts were not fed the same periods."
+                )
+        out = cls(sum(p.n_strategies for p in parts), first.periods_per_year, first.risk_free)
+        out.dated, out.n_updates, out.last_day = first.dated, first.n_updates, first.last_day
+        out._s = {k: np.concatenate([p._s[k] for p in parts]) for k in _STATE_FIELDS}
+        return out
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> RunningMetrics:

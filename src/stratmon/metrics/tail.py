@@ -122,3 +122,36 @@ def value_at_risk_cornish_fisher(
         - (2.0 * z**3 - 5.0 * z) * s * s / 36.0
     )
     return panel.mean + z_cf * panel.std
+
+
+ORDER_STATISTICS = (
+    "value_at_risk_95",
+    "value_at_risk_99",
+    "conditional_value_at_risk_95",
+    "conditional_value_at_risk_99",
+    "tail_ratio",
+)
+
+
+def order_statistics(returns: FloatArray) -> dict[str, FloatArray]:
+    """The historical order statistics of ``summarize`` for a ``(T, N)`` block (NaN = no data):
+    the metrics :class:`~stratmon.metrics.RunningMetrics` cannot keep in O(1) state.
+
+    Returns
+    -------
+    dict of name -> ndarray, shape (N,)
+        ``value_at_risk_95/99``, ``conditional_value_at_risk_95/99``, ``tail_ratio``, exactly as
+        ``summarize`` computes them.
+
+    References
+    ----------
+    empyrical-reloaded ``value_at_risk``, ``conditional_value_at_risk``, ``tail_ratio``.
+    """
+    panel = Panel(np.asarray(returns, dtype=float).reshape(len(returns), -1))
+    return {
+        "value_at_risk_95": value_at_risk(panel, 0.05),
+        "value_at_risk_99": value_at_risk(panel, 0.01),
+        "conditional_value_at_risk_95": conditional_value_at_risk(panel, 0.05),
+        "conditional_value_at_risk_99": conditional_value_at_risk(panel, 0.01),
+        "tail_ratio": tail_ratio(panel),
+    }

@@ -29,6 +29,7 @@ from stratmon.store.models import (
     MetricSnapshotRow,
     PositionRow,
     RoundTripRow,
+    RunningStateRow,
     StatisticsRow,
     StrategyRow,
 )
@@ -735,3 +736,24 @@ def daily_cost_fractions(
         prev = {d: (ds.nav[i - 1] if i else ds.nav[i]) for i, d in enumerate(ds.dates)}
         out[sid] = {d: c / prev[d] for d, c in costs[sid].items() if d in prev and prev[d] > 0}
     return out
+
+
+_RUNNING = select(
+    RunningStateRow.strategy_id,
+    RunningStateRow.last_date,
+    RunningStateRow.n_updates,
+    RunningStateRow.state,
+).where(
+    RunningStateRow.strategy_id.in_(bindparam("ids", expanding=True)),
+    RunningStateRow.kind == bindparam("kind"),
+)
+
+
+def running_states(
+    conn: Connection, strategy_ids: Sequence[str], kind: str
+) -> dict[str, dict[str, Any]]:
+    """Stored incremental states of one kind per strategy: last_date, n_updates, state."""
+    return {
+        r[0]: {"last_date": r[1], "n_updates": r[2], "state": r[3]}
+        for r in conn.execute(_RUNNING, {"ids": list(strategy_ids), "kind": kind})
+    }

@@ -39,6 +39,7 @@ from stratmon.store.models import (
     MetricSnapshotRow,
     PositionRow,
     RoundTripRow,
+    RunningStateRow,
     StatisticsRow,
     StrategyRow,
 )
@@ -455,3 +456,16 @@ def insert_expectation_version(
     pk = res.inserted_primary_key
     assert pk is not None
     return int(pk[0])
+
+
+def save_running_states(conn: Connection, kind: str, rows: Sequence[dict[str, Any]]) -> None:
+    """Upsert incremental states. Rows: strategy_id, last_date, n_updates, state (dict)."""
+    if not rows:
+        return
+    conn.execute(
+        delete(RunningStateRow).where(
+            RunningStateRow.kind == kind,
+            RunningStateRow.strategy_id.in_([r["strategy_id"] for r in rows]),
+        )
+    )
+    conn.execute(insert(RunningStateRow), [{**r, "kind": kind} for r in rows])
