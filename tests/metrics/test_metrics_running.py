@@ -59,7 +59,7 @@ returns_matrix = hnp.arrays(
 
 @settings(max_examples=60, deadline=None)
 @given(r=returns_matrix, rf=st.sampled_from([0.0, 0.03]))
-def test_running_equals_summarize(r: np.ndarray, rf: float) -> None:
+def test_running_equalssummarize(r: np.ndarray, rf: float) -> None:
     idx = pd.bdate_range("2023-12-20", periods=r.shape[0])
     _compare(r, idx, rf)
 
@@ -113,35 +113,31 @@ def test_bad_updates_raise() -> None:
         RunningMetrics.from_state({"version": 99})
 
 
-def test_select_concat_and_order_statistics_complete_summarize() -> None:
+def test_select_concat_and_order_statistics_completesummarize() -> None:
     """Split/join of running state per strategy, plus order statistics from the stored window,
     reproduce summarize on the full history (the daily job's 'all' window)."""
     import datetime as _dt
 
-    from stratmon.metrics import ORDER_STATISTICS, order_statistics
-    from stratmon.metrics import RunningMetrics as _RM
-    from stratmon.metrics import summarize as _summarize
+    from stratmon.metrics import ORDER_STATISTICS, MetricsInputError, order_statistics
 
     rng = np.random.default_rng(5)
     r = rng.normal(0.0005, 0.01, (300, 3))
     r[17, 1] = np.nan
     days = [_dt.date(2020, 1, 1) + _dt.timedelta(days=i) for i in range(300)]
-    whole = _RM(3)
+    whole = RunningMetrics(3)
     for row, day in zip(r[:200], days[:200], strict=True):
         whole.update(row, day)
     parts = [whole.select([j]) for j in range(3)]
-    joined = _RM.concat([_RM.from_state(p.to_state()) for p in parts])
+    joined = RunningMetrics.concat([RunningMetrics.from_state(p.to_state()) for p in parts])
     for row, day in zip(r[200:], days[200:], strict=True):
         joined.update(row, day)
     snap = joined.snapshot()
-    ref = _summarize(r, index=days)
+    ref = summarize(r, index=days)
     order = order_statistics(r)
     for name in ORDER_STATISTICS:
         np.testing.assert_allclose(order[name], ref[name].to_numpy(), rtol=1e-12)
         snap[name] = order[name]
     for name in ("sharpe_ratio", "max_drawdown", "cagr", "max_drawdown_duration_days", "stability"):
         np.testing.assert_allclose(snap[name].to_numpy(), ref[name].to_numpy(), rtol=1e-9)
-    from stratmon.metrics import MetricsInputError
-
     with pytest.raises(MetricsInputError):
-        _RM.concat([whole.select([0]), _RM(1)])  # fed 200 periods vs none
+        RunningMetrics.concat([whole.select([0]), RunningMetrics(1)])  # fed 200 periods vs none
