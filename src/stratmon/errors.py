@@ -48,6 +48,20 @@ class ValidationIssue:
 class FileRejectedError(StratmonError):
     """An input file broke at least one validation rule; it is rejected whole."""
 
+    @classmethod
+    def single(
+        cls,
+        file: str,
+        rule: str,
+        message: str,
+        *,
+        value: object = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> FileRejectedError:
+        """A rejection for one file-level (or one-cell) problem."""
+        return cls(file, [ValidationIssue(file, row, column, value, rule, message)])
+
     def __init__(self, file: str, issues: list[ValidationIssue]) -> None:
         self.file = file
         self.issues = issues

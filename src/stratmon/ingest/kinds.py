@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from stratmon.errors import FileRejectedError, ValidationIssue
+from stratmon.errors import FileRejectedError
 from stratmon.ingest import values as v
 from stratmon.ingest.batch import FileKind
 
@@ -148,16 +148,9 @@ def detect_kind(columns: Collection[str], filename: str) -> FileKind:
     if best is not None:
         return best
     expected = "; ".join(f"{k}: {', '.join(required_columns(k))}" for k in COLUMNS)
-    raise FileRejectedError(
+    raise FileRejectedError.single(
         name,
-        [
-            ValidationIssue(
-                name,
-                None,
-                None,
-                ", ".join(sorted(cols)),
-                "unknown_kind",
-                f"cannot tell what this file holds from its columns; expected one of: {expected}",
-            )
-        ],
+        "unknown_kind",
+        f"cannot tell what this file holds from its columns; expected one of: {expected}",
+        value=", ".join(sorted(cols)),
     )

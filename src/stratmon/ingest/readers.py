@@ -70,7 +70,7 @@ def file_sha256(path: StrPath) -> str:
 
 
 def _reject(file: str, rule: str, message: str, value: object = None) -> FileRejectedError:
-    return FileRejectedError(file, [ValidationIssue(file, None, None, value, rule, message)])
+    return FileRejectedError.single(file, rule, message, value=value)
 
 
 def read_bytes(path: StrPath) -> bytes:

@@ -52,35 +52,16 @@ def _load_document(path: Path) -> tuple[str, Any]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FileRejectedError(
-            name, [ValidationIssue(name, None, None, None, "encoding", "save the file as UTF-8")]
-        ) from exc
+        raise FileRejectedError.single(name, "encoding", "save the file as UTF-8") from exc
     try:
         if suffix in (".yaml", ".yml"):
             return name, yaml.safe_load(text)
         if suffix == ".json":
             return name, json.loads(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise FileRejectedError(
-            name,
-            [
-                ValidationIssue(
-                    name, None, None, None, "unreadable", f"cannot parse the file: {exc}"
-                )
-            ],
-        ) from exc
-    raise FileRejectedError(
-        name,
-        [
-            ValidationIssue(
-                name,
-                None,
-                None,
-                suffix,
-                "unknown_format",
-                "unknown file type; use .yaml, .yml or .json",
-            )
-        ],
+        raise FileRejectedError.single(name, "unreadable", f"cannot parse the file: {exc}") from exc
+    raise FileRejectedError.single(
+        name, "unknown_format", "unknown file type; use .yaml, .yml or .json", value=suffix
     )
 
 
@@ -142,18 +123,8 @@ def parse_strategies(path: StrPath) -> list[Strategy]:
         name, doc = _load_document(p)
         found = _entries(doc, "strategies", "strategy_id")
         if found is None:
-            raise FileRejectedError(
-                name,
-                [
-                    ValidationIssue(
-                        name,
-                        None,
-                        None,
-                        None,
-                        "format",
-                        "expected a list of strategies or a mapping strategy_id -> fields",
-                    )
-                ],
+            raise FileRejectedError.single(
+                name, "format", "expected a list of strategies or a mapping strategy_id -> fields"
             )
         entries = found
     issues: list[ValidationIssue] = []
@@ -284,19 +255,11 @@ def parse_expectations(
     name, doc = _load_document(p)
     entries = _entries(doc, "expectations", "strategy_id")
     if entries is None:
-        raise FileRejectedError(
+        raise FileRejectedError.single(
             name,
-            [
-                ValidationIssue(
-                    name,
-                    None,
-                    None,
-                    None,
-                    "format",
-                    "expected a mapping strategy_id -> {metric: value} or a list of objects "
-                    "with strategy_id",
-                )
-            ],
+            "format",
+            "expected a mapping strategy_id -> {metric: value} or a list of objects "
+            "with strategy_id",
         )
     issues: list[ValidationIssue] = []
     out: list[BacktestExpectation] = []
