@@ -56,19 +56,20 @@ def alembic_config(url: str) -> AlembicConfig:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision (idempotent)."""
+    """Bring the schema to the newest Alembic revisions (idempotent). Upgrades every head, so
+    independent migration branches (features built in parallel) all apply."""
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")
 
 
 def is_current(engine: Engine) -> bool:
-    """True when the database is at the newest migration."""
+    """True when the database is at every newest migration."""
     script = ScriptDirectory.from_config(alembic_config(str(engine.url)))
     with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
-    return current == script.get_current_head()
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return current == set(script.get_heads())
 
 
 @dataclass
