@@ -9,40 +9,34 @@ double-counts hysteresis nor writes an event twice.
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import datetime as dt
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from sqlalchemy import Connection
 
 from stratmon.alerts.config import AlertConfig, alert_config_from_dict
 from stratmon.alerts.log import append_events
 from stratmon.alerts.state import AlertEvent, AlertState, step
 from stratmon.config import Workspace
-from stratmon.decay import DecayDetector
 from stratmon.domain import Strategy
 from stratmon.engine import (
     BacktestProfile,
-    DecayReading,
     StrategyEvaluation,
     StrategyInputs,
     evaluate,
-    group_by_dates,
     overlaps,
 )
 from stratmon.engine import backtest_profile as make_profile
-from stratmon.errors import StratmonError
 from stratmon.history import History
+from stratmon.incremental import IncrementalState
 from stratmon.ingest import list_inbox
 from stratmon.intake import IngestOutcome, ingest_paths
-from stratmon.metrics import RunningMetrics, order_statistics, returns_from_nav
-from stratmon.reports.daily import equity_figure, growth_of_one, render_daily_report
+from stratmon.reports.build import write_daily_report
 from stratmon.reports.status_rows import StatusRow, build_status_rows
 from stratmon.store import Store
 from stratmon.store import queries as q
@@ -103,9 +97,7 @@ class DailyJob:
         self._profiles: dict[tuple[str, int | None, int | None], BacktestProfile | None] = {}
         self._bt_keys: dict[str, tuple[int | None, int | None]] = {}
         self._bt_stamp: tuple[int, int] | None = None
-        self._pending_detectors: list[tuple[str, int, dt.date | None, int, DecayDetector]] = []
-        self._pending_running: list[dict[str, Any]] = []
-        self._rm_cache: dict[tuple[str, ...], tuple[RunningMetrics, int, int]] = {}
+        self.state = IncrementalState(self.history)
 
     # -- loading -----------------------------------------------------------------------------
     def _profile(
@@ -164,158 +156,8 @@ class DailyJob:
                 else it
                 for it in items
             ]
-        items = self._running(conn, items, as_of)
-        return self._decay(conn, items, as_of)
-
-    def _running(
-        self, conn: Connection, items: list[StrategyInputs], as_of: dt.date
-    ) -> list[StrategyInputs]:
-        """Whole-period metrics from ``RunningMetrics`` state kept in the store.
-
-        Strategies sharing dates share one N-wide object; each strategy's slice of its state is
-        stored (``running_states``, kind ``metrics``) with the number of returns fed and the
-        last date. Only returns after that date are fed; the order statistics (VaR, CVaR, tail
-        ratio) are recomputed from the stored returns, as ``summarize`` defines them. A state
-        that no longer matches the history (rows replaced or back-filled) is rebuilt; a
-        re-run of an earlier date falls back to ``summarize`` on the history.
-        """
-        self._pending_running = []
-        by_id = {it.strategy.strategy_id: it for it in items}
-        out: dict[str, Mapping[str, float]] = {}
-        for members in group_by_dates(items):
-            sids = [m.strategy.strategy_id for m in members]
-            dates = list(members[0].nav_dates[1:])
-            rets = np.column_stack([returns_from_nav(m.nav, m.cash_flow)[1:] for m in members])
-            ppy = members[0].strategy.periods_per_year
-            rm, fed = self._running_object(conn, tuple(sids), dates, ppy, as_of)
-            if rm is None:
-                continue
-            for row, day in zip(rets[fed:], dates[fed:], strict=True):
-                rm.update(row, day)
-            self._rm_cache[tuple(sids)] = (rm, len(dates), self.history.generation)
-            columns, values = rm.snapshot_arrays()
-            order = order_statistics(rets)
-            states = rm.state_slices()
-            for j, sid in enumerate(sids):
-                metrics = dict(zip(columns, values[j].tolist(), strict=True))
-                metrics.update({k: float(v[j]) for k, v in order.items()})
-                out[sid] = metrics
-                self._pending_running.append(
-                    {
-                        "strategy_id": sid,
-                        "last_date": dates[-1],
-                        "n_updates": len(dates),
-                        "state": {**states[j], "file_watermark": self.history.watermark},
-                    }
-                )
-        return [
-            dataclasses.replace(it, running_all=out[sid]) if sid in out else it
-            for sid, it in by_id.items()
-        ]
-
-    def _running_object(
-        self,
-        conn: Connection,
-        key: tuple[str, ...],
-        dates: list[dt.date],
-        ppy: int,
-        as_of: dt.date,
-    ) -> tuple[RunningMetrics | None, int]:
-        """(object, returns already fed) for a group: from memory, the store, or new."""
-        if not dates:
-            return None, 0
-        cached = self._rm_cache.get(key)
-        if cached is not None and cached[2] == self.history.generation and cached[1] <= len(dates):
-            return cached[0], cached[1]
-        stored = q.running_states(conn, list(key), "metrics")
-        if len(stored) == len(key):
-            lasts = {v["last_date"] for v in stored.values()}
-            counts = {v["n_updates"] for v in stored.values()}
-            if len(lasts) == 1 and len(counts) == 1:
-                last, fed = lasts.pop(), counts.pop()
-                if last is not None and last > as_of:
-                    return None, 0  # a re-run of an earlier date: summarize instead
-                marks = {int(v["state"].get("file_watermark", -1)) for v in stored.values()}
-                fresh = all(q.files_replacing_since(conn, m) == 0 for m in marks)
-                if fresh and bisect.bisect_right(dates, last) == fed:
-                    parts = [RunningMetrics.from_state(stored[sid]["state"]) for sid in key]
-                    return RunningMetrics.concat(parts), fed
-        return RunningMetrics(len(key), periods_per_year=ppy), 0
-
-    def _decay(
-        self, conn: Connection, items: list[StrategyInputs], as_of: dt.date
-    ) -> list[StrategyInputs]:
-        """Advance each strategy's stored decay detector over its new live returns.
-
-        The detector's state is kept per strategy and backtest version; it is fed every live
-        return exactly once, in order. An alarm stays raised while the CUSUM statistic stays
-        above zero and clears (the detector restarts) once the evidence has fully reverted,
-        so a shock that the following returns undo does not page anyone forever, while a real
-        decay keeps the statistic growing and the alert firing. A re-run or back-fill
-        (``as_of`` not after the last date fed) only reads the stored verdict; a state that no
-        longer matches the stored history (rows replaced) is rebuilt from the first live
-        return.
-        """
-        self._pending_detectors = []
-        usable = {
-            it.strategy.strategy_id: it.backtest
-            for it in items
-            if it.backtest is not None
-            and it.backtest.version is not None
-            and it.backtest.returns is not None
-            and it.backtest.returns.size >= MIN_DECAY_BACKTEST
-        }
-        stored = q.detector_states(
-            conn, [(sid, int(bt.version or 0)) for sid, bt in usable.items()]
-        )
-        out = []
-        for it in items:
-            sid = it.strategy.strategy_id
-            bt = usable.get(sid)
-            if bt is None or bt.returns is None:
-                reason = f"needs a stored backtest of at least {MIN_DECAY_BACKTEST} returns"
-                out.append(dataclasses.replace(it, decay=DecayReading(False, reason=reason)))
-                continue
-            version = int(bt.version or 0)
-            dates = list(it.nav_dates[1:])
-            rets = returns_from_nav(it.nav, it.cash_flow)[1:]
-            row = stored.get((sid, version))
-            det: DecayDetector | None = None
-            done = 0
-            if row is not None and row["last_date"] is not None and as_of <= row["last_date"]:
-                det = DecayDetector.from_state(row["state"])  # read-only: already fed
-                done = -1
-            elif row is not None:
-                fed = bisect.bisect_right(dates, row["last_date"]) if row["last_date"] else 0
-                if fed == row["n_updates"]:
-                    det, done = DecayDetector.from_state(row["state"]), fed
-            if det is None:
-                det = DecayDetector.from_backtest(
-                    bt.returns, periods_per_year=it.strategy.periods_per_year
-                )
-            if done >= 0:
-                for r in rets[done:]:
-                    det.update(np.array([r]))
-                    if det.alarm_index[0] >= 0 and det.statistic[0] <= 0.0:
-                        det.reset()  # the evidence fully reverted: the alarm clears
-                self._pending_detectors.append(
-                    (sid, version, dates[-1] if dates else None, len(rets), det)
-                )
-            idx = int(det.alarm_index[0])
-            alarm_date = dates[idx] if 0 <= idx < len(dates) else None
-            if done < 0 and row is not None:
-                alarm_date = row["alarm_date"]
-            detectable = bool(det.calibration.detectable[0])
-            reading = DecayReading(
-                available=True,
-                alarm=idx >= 0,
-                alarm_date=alarm_date,
-                statistic=float(det.statistic[0]),
-                threshold=float(det.calibration.threshold[0]),
-                reason="" if detectable else "backtest Sharpe not above the decayed level",
-            )
-            out.append(dataclasses.replace(it, decay=reading))
-        return out
+        items = self.state.running(conn, items, as_of)
+        return self.state.decay(conn, items, as_of)
 
     # -- alerts ------------------------------------------------------------------------------
     def _step_alerts(
@@ -477,32 +319,10 @@ class DailyJob:
                 for b in e.statistics["cone"]["breaches"]
             ],
         )
-        repo.save_running_states(conn, "metrics", self._pending_running)
-        repo.save_detector_states(
-            conn,
-            [
-                {
-                    "strategy_id": sid,
-                    "backtest_version": version,
-                    "last_date": last,
-                    "n_updates": n,
-                    "alarm_date": (
-                        None
-                        if int(det.alarm_index[0]) < 0
-                        else self._alarm_date(sid, int(det.alarm_index[0]))
-                    ),
-                    "state": det.to_state(),
-                }
-                for sid, version, last, n, det in self._pending_detectors
-            ],
-        )
+        self.state.persist(conn)
         events = self._step_alerts(conn, evals, as_of)
         repo.finish_evaluation(conn, eval_id, len(evals))
         return events
-
-    def _alarm_date(self, strategy_id: str, index: int) -> dt.date | None:
-        dates = self.history.dates(strategy_id)
-        return dates[index + 1] if index + 1 < len(dates) else None
 
 
 def _firing_after(
@@ -534,66 +354,6 @@ def _snapshot_rows(evals: Sequence[StrategyEvaluation], eval_id: int) -> list[di
                 }
             )
     return rows
-
-
-def _stored_cone(
-    conn: Connection, strategy_id: str, dates: list[dt.date], as_of: dt.date
-) -> dict[str, np.ndarray] | None:
-    """Growth-of-1 cone bands per NAV date, from the cone position stored each evaluation."""
-    history = q.cone_history(conn, strategy_id, as_of)
-    if not history:
-        return None
-    pos = {d: i for i, d in enumerate(dates)}
-    out = {k: np.full(len(dates), np.nan) for k in ("p5", "p25", "p75", "p95")}
-    for day, cone in history:
-        i = pos.get(day)
-        if i is None:
-            continue
-        for k in out:
-            value = cone["bands"].get(k)
-            if value is not None:
-                out[k][i] = 1.0 + float(value)
-    return out
-
-
-def write_daily_report(ws: Workspace, store: Store, as_of: dt.date | None = None) -> Path:
-    """Render the daily report of ``as_of`` (default: the latest evaluation) from the store.
-
-    Raises
-    ------
-    StratmonError
-        When no evaluation is stored for that date.
-    """
-    with store.read() as conn:
-        as_of = as_of or q.latest_evaluation_date(conn)
-        if as_of is None:
-            raise StratmonError("No evaluation stored yet: run `stratmon run` first.")
-        strategies = q.strategies(conn, active_only=True)
-        results = q.results_on(conn, as_of)
-        if not results:
-            raise StratmonError(
-                f"No evaluation stored for {as_of}: run `stratmon run --date {as_of}` first."
-            )
-        rows = build_status_rows(as_of, strategies, results, q.firing_alerts(conn))
-        series = q.daily_series(conn, [r.strategy_id for r in rows], until=as_of)
-        figures = {}
-        for r in rows:
-            ds = series[r.strategy_id]
-            growth = growth_of_one(ds.nav, ds.cash_flow)
-            _, bt = q.backtest_returns(conn, r.strategy_id)
-            expected = None
-            if bt.size:
-                expected = (1.0 + float(np.nanmean(bt))) ** np.arange(len(ds.dates))
-            figures[r.strategy_id] = equity_figure(
-                ds.dates,
-                growth,
-                expected,
-                cone=_stored_cone(conn, r.strategy_id, ds.dates, as_of),
-                title=f"{r.name}: live vs backtest",
-            )
-        comparisons = {sid: res.get("comparison", []) for sid, res in results.items()}
-    path = ws.reports_dir / f"daily_{as_of.isoformat()}.html"
-    return render_daily_report(path, as_of, rows, figures, comparisons)
 
 
 __all__ = ["DailyJob", "IngestOutcome", "RunResult", "ingest_paths", "write_daily_report"]
