@@ -527,22 +527,6 @@ def status(
 
 
 @app.command()
-def report(
-    date: Annotated[str | None, typer.Option("--date")] = None,
-    workspace: WorkspaceOpt = None,
-) -> None:
-    """Write (again) the daily HTML report of a date from the stored results."""
-    from stratmon.pipeline import write_daily_report
-
-    try:
-        ws, store = _open(workspace)
-        path = write_daily_report(ws, store, _parse_date(date))
-    except StratmonError as err:
-        _fail(err)
-    console.print(f"Report: {path}")
-
-
-@app.command()
 def demo(
     directory: Annotated[Path, typer.Argument(help="Workspace folder for the demo.")] = Path(
         "demo-workspace"
@@ -556,6 +540,19 @@ def demo(
     except StratmonError as err:
         _fail(err)
 
+
+from stratmon.cli_alerts import alerts_app  # noqa: E402
+from stratmon.cli_dashboard import dashboard as dashboard_command  # noqa: E402
+from stratmon.cli_reports import benchmarks_app, report_app  # noqa: E402
+from stratmon.cli_service import keys_app, serve  # noqa: E402
+
+app.add_typer(report_app, name="report")
+app.add_typer(benchmarks_app, name="benchmarks")
+app.add_typer(keys_app, name="keys")
+app.add_typer(alerts_app, name="alerts")
+app.command("serve", help="Serve the REST API, /metrics and the daily-job scheduler.")(serve)
+
+app.command("dashboard", help="Serve the Streamlit dashboard on 127.0.0.1.")(dashboard_command)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -34,6 +34,15 @@ DEFAULT_CONFIG: dict[str, Any] = {
         "clear_evaluations": 3,
     },
     "reports": {"dir": "reports"},
+    "dashboard": {"refresh_seconds": 60},
+    "service": {
+        "host": "127.0.0.1",
+        "port": 8000,
+        "daily_time": "17:30",
+        "timezone": "America/New_York",
+        "calendar": "XNYS",
+        "poll_seconds": 60.0,
+    },
 }
 
 _KNOWN_SECTIONS = set(DEFAULT_CONFIG)

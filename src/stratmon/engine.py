@@ -260,7 +260,7 @@ def evaluate(
     live-minus-backtest difference (1,000 replications each, ~50-150 ms per strategy), so a
     long replay can skip them on intermediate days."""
     alert_config = alert_config if alert_config is not None else AlertConfig()
-    all_windows = sorted({*windows, health_lookback, alert_config.underperformance.window})
+    all_windows = sorted({*windows, health_lookback, *alert_config.metric_windows()})
     by_window = window_metrics(items, all_windows)
     statistics = _statistics(items, by_window, health_lookback)
     if bootstrap:
@@ -314,15 +314,16 @@ def evaluate(
             )
         )
         trend = health_trend([*it.previous_scores, health.score])
-        uw = str(alert_config.underperformance.window)
+        rule_config = alert_config.for_strategy(s.strategy_id, s.pool)  # overrides applied
+        uw = str(rule_config.underperformance.window)
         um = mets.get(uw, {})
-        wr_rate, wr_n = _win_rate_window(it.round_trips, dates, alert_config)
+        wr_rate, wr_n = _win_rate_window(it.round_trips, dates, rule_config)
         ctx = RuleContext(
             strategy_id=s.strategy_id,
             window_sessions=n_obs.get(uw, 0),
             window_return=_f(um.get("total_return")),
             expected_window_return=(
-                expected_window_return(bt.mean_daily_return, alert_config.underperformance.window)
+                expected_window_return(bt.mean_daily_return, rule_config.underperformance.window)
                 if bt
                 else math.nan
             ),
@@ -332,7 +333,7 @@ def evaluate(
             live_n_trades=wr_n,
             backtest_win_rate=_f(bt.metrics.get("win_rate")) if bt else math.nan,
         )
-        conditions = evaluate_rules(ctx, alert_config)
+        conditions = evaluate_rules(ctx, rule_config)
         if it.decay is not None:
             conditions.append(_decay_condition(s.strategy_id, it.decay))
             stats_today["decay"] = {

@@ -20,8 +20,10 @@ from typing import Any
 from sqlalchemy import Connection
 
 from stratmon.alerts.config import AlertConfig, alert_config_from_dict
+from stratmon.alerts.dispatch import DispatchReport
+from stratmon.alerts.job import alert_step, dispatch_after_commit
 from stratmon.alerts.log import append_events
-from stratmon.alerts.state import AlertEvent, AlertState, step
+from stratmon.alerts.state import AlertEvent
 from stratmon.config import Workspace
 from stratmon.domain import Strategy
 from stratmon.engine import (
@@ -41,6 +43,7 @@ from stratmon.reports.status_rows import StatusRow, build_status_rows
 from stratmon.store import Store
 from stratmon.store import queries as q
 from stratmon.store import repositories as repo
+from stratmon.store.run_lock import run_lock
 
 TREND_POINTS = 9  # earlier scores fed to the trend, with today's
 MIN_DECAY_BACKTEST = 126  # backtest returns the decay detector's calibration needs
@@ -57,6 +60,7 @@ class RunResult:
     events: list[AlertEvent]
     report: Path | None
     seconds: float
+    dispatch: DispatchReport | None = None
 
 
 def _shallow(obj: Any) -> dict[str, Any]:
@@ -98,6 +102,7 @@ class DailyJob:
         self._bt_keys: dict[str, tuple[int | None, int | None]] = {}
         self._bt_stamp: tuple[int, int] | None = None
         self.state = IncrementalState(self.history)
+        self._alert_inputs: list[StrategyInputs] = []
 
     # -- loading -----------------------------------------------------------------------------
     def _profile(
@@ -163,51 +168,8 @@ class DailyJob:
     def _step_alerts(
         self, conn: Connection, evals: Sequence[StrategyEvaluation], as_of: dt.date
     ) -> list[AlertEvent]:
-        stored = q.alert_states(conn, [e.strategy_id for e in evals])
-        events: list[AlertEvent] = []
-        updates: list[tuple[int, dict[str, Any]]] = []
-        for ev in evals:
-            for cond in ev.conditions:
-                row = stored.get((cond.rule, cond.strategy_id, cond.tier))
-                if row is not None and row.updated_at is not None and row.updated_at >= as_of:
-                    continue  # already evaluated for this date (a re-run or a back-fill)
-                prev = None
-                if row is not None:
-                    prev = AlertState(
-                        **{f: getattr(row, f) for f in repo.ALERT_STATE_FIELDS},
-                        last_evaluated_at=row.updated_at,
-                    )
-                new, evs = step(prev, cond, as_of, self.alert_config)
-                if row is None and new.state == "inactive" and not evs:
-                    continue  # a rule that has never been true leaves no row
-                # A resolved alert that turns true again is a new alert (a new episode).
-                new_episode = row is not None and row.state == "resolved" and bool(evs)
-                values = {f: getattr(new, f) for f in repo.ALERT_STATE_FIELDS}
-                values["message"] = cond.message
-                if row is not None and not new_episode and not evs:
-                    updates.append((row.id, {**values, "updated_at": as_of}))
-                    continue  # counters only: batched below
-                alert_id = repo.save_alert_state(
-                    conn, None if (row is None or new_episode) else row.id, values, as_of
-                )
-                if new_episode and row is not None:
-                    repo.touch_alert(conn, row.id, as_of)
-                for e in evs:
-                    repo.save_alert_event(
-                        conn,
-                        alert_id,
-                        {
-                            "at": e.at,
-                            "from_state": e.from_state,
-                            "to_state": e.to_state,
-                            "value": e.value,
-                            "threshold": e.threshold,
-                            "message": e.message,
-                        },
-                    )
-                events.extend(evs)
-        repo.update_alert_states(conn, updates)
-        return events
+        """Every alert rule, the state machine and the outbox (:mod:`stratmon.alerts.job`)."""
+        return alert_step(conn, evals, self._alert_inputs, as_of, self.alert_config)
 
     # -- the job -------------------------------------------------------------------------------
     def ingest_inbox(
@@ -226,7 +188,22 @@ class DailyJob:
         ingest: bool = True,
         today: dt.date | None = None,
     ) -> RunResult:
-        """Run the daily job as of ``as_of`` (default: the latest stored data date)."""
+        """Run the daily job as of ``as_of`` (default: the latest stored data date).
+
+        The whole run, inbox ingest included, holds the store's run lock: two jobs at once
+        (a scheduler and a hand-started run, two hosts on one PostgreSQL) are serialised.
+        """
+        with run_lock(self.store):
+            return self._run(as_of, write_report=write_report, ingest=ingest, today=today)
+
+    def _run(
+        self,
+        as_of: dt.date | None,
+        *,
+        write_report: bool,
+        ingest: bool,
+        today: dt.date | None,
+    ) -> RunResult:
         t0 = time.perf_counter()
         ingested = self.ingest_inbox(today=today or as_of) if ingest else []
         with self.store.read() as conn:
@@ -235,6 +212,7 @@ class DailyJob:
                 return RunResult(None, ingested, [], [], [], None, time.perf_counter() - t0)
             strategies = q.strategies(conn, active_only=True)
             items = self._inputs(conn, as_of, strategies)
+            self._alert_inputs = items
             firing_before = q.firing_alerts(conn)
         evals = evaluate(
             items,
@@ -248,10 +226,13 @@ class DailyJob:
             events = self._persist(conn, evals, as_of)
         if events:
             append_events(self.ws.alert_log, events)
+        dispatch = dispatch_after_commit(self.store, self.alert_config, self.ws.root, as_of)
         firing = _firing_after(firing_before, events)
         rows = build_status_rows(as_of, strategies, _results_view(evals), firing)
         report = write_daily_report(self.ws, self.store, as_of) if write_report else None
-        return RunResult(as_of, ingested, evals, rows, events, report, time.perf_counter() - t0)
+        return RunResult(
+            as_of, ingested, evals, rows, events, report, time.perf_counter() - t0, dispatch
+        )
 
     def _persist(
         self, conn: Connection, evals: Sequence[StrategyEvaluation], as_of: dt.date

@@ -99,9 +99,9 @@ def test_full_cycle(ws: Path, tmp_path: Path) -> None:
     code, out = invoke("run", "--date", DAYS[-1].isoformat(), *w)
     assert code == 0, out
     assert "EQ1" in out and "EQ3" in out and "Report:" in out
+    assert (ws / "reports" / f"run_{DAYS[-1].isoformat()}.html").exists()
     report = ws / "reports" / f"daily_{DAYS[-1].isoformat()}.html"
-    assert report.exists()
-    report.unlink()
+    assert not report.exists()  # written by `report daily` below
 
     code, out = invoke("status", *w)
     assert code == 0 and f"as of {DAYS[-1]}" in out
@@ -112,9 +112,9 @@ def test_full_cycle(ws: Path, tmp_path: Path) -> None:
     code, out = invoke("status", "NOPE", *w)
     assert code == 2 and "NOPE" in out
 
-    code, out = invoke("report", "--date", DAYS[-1].isoformat(), *w)
+    code, out = invoke("report", "daily", "--date", DAYS[-1].isoformat(), *w)
     assert code == 0 and report.exists(), out
-    code, out = invoke("report", "--date", "2020-01-02", *w)
+    code, out = invoke("report", "daily", "--date", "2020-01-02", *w)
     assert code == 2 and "stratmon run" in out
 
 

@@ -12,8 +12,10 @@ from pathlib import Path
 import empyrical
 import numpy as np
 import pytest
+import tomli_w
 
-from stratmon.config import DEFAULT_CONFIG, Workspace, create_workspace
+from stratmon.alerts.config import RULE_NAMES
+from stratmon.config import CONFIG_NAME, DEFAULT_CONFIG, Workspace, create_workspace, load_config
 from stratmon.domain import Strategy
 from stratmon.ingest import sessions_between
 from stratmon.intake import ingest_paths
@@ -33,6 +35,14 @@ FRACTION = float(DEFAULT_CONFIG["alerts"]["drawdown"]["fraction_of_backtest"])
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[tuple[Workspace, Store]]:
     ws = create_workspace(tmp_path / "ws")
+    # Only the first-form rules under test: the full alert system's other rules (tiers,
+    # milestones...) would also fire on this crafted drawdown.
+    cfg = load_config(ws.root / CONFIG_NAME)
+    for rule in RULE_NAMES:
+        if rule not in ("underperformance", "drawdown", "win_rate", "decay"):
+            cfg["alerts"].setdefault(rule, {})["enabled"] = False
+    (ws.root / CONFIG_NAME).write_text(tomli_w.dumps(cfg), encoding="utf-8")
+    ws = Workspace(ws.root, load_config(ws.root / CONFIG_NAME))
     store = open_store(ws.database_url)
     with store.transaction() as conn:
         repo.upsert_strategies(conn, [Strategy(SID, "Crafted drawdown", allocated_capital=1e6)])

@@ -80,6 +80,9 @@ class Condition:
 
     ``active`` is ``True``/``False``, or ``None`` when the rule cannot be evaluated
     (insufficient data). ``value`` and ``threshold`` are fractions in the rule's units.
+    ``recovery_active`` (rules with a separate recovery threshold) says whether the value is
+    still beyond the recovery level: a firing alert stays active while it is ``True``.
+    ``severity`` is the tier reached by a tiered rule (empty: the identity's ``tier``).
     """
 
     rule: str
@@ -89,6 +92,8 @@ class Condition:
     value: float
     threshold: float
     message: str
+    recovery_active: bool | None = None
+    severity: str = ""
 
     @property
     def identity(self) -> Identity:

@@ -27,6 +27,12 @@ alert therefore stays firing while, say, the win-rate window has too few trades,
 true evaluations interrupted by a day without data still counts as consecutive. Missing data is
 not evidence of recovery, nor of trouble.
 
+**Recovery threshold.** A condition may carry ``recovery_active`` (the value is still beyond
+the rule's separate recovery level): while the alert is firing, that verdict replaces
+``active``, so an alert that fired at -10 % stays active until the value is back above, say,
+-8 %. **Severity.** A tiered rule's condition carries the tier it reached; the state keeps it
+(``severity``), and the processor turns a change while firing into an escalation.
+
 Every transition yields an :class:`AlertEvent`; the events are the alert's history (the store
 persists them, :mod:`stratmon.alerts.log` appends them to the JSON-lines log).
 """
@@ -73,6 +79,7 @@ class AlertState:
     threshold: float = math.nan
     last_evaluated_at: dt.date | None = None
     message: str = ""
+    severity: str = ""
 
     @property
     def identity(self) -> Identity:
@@ -81,7 +88,13 @@ class AlertState:
 
 @dataclass(frozen=True, slots=True)
 class AlertEvent:
-    """One state transition of one alert, on evaluation day ``at``."""
+    """One state transition of one alert, on evaluation day ``at``.
+
+    ``kind`` is ``"transition"`` for a state change; ``"escalated"`` (firing -> firing,
+    severity raised), ``"acknowledged"`` and ``"renotified"`` are
+    history entries that do not change the state. ``actor`` is who caused it (empty: the
+    daily job), ``severity`` the alert's severity after it.
+    """
 
     rule: str
     strategy_id: str
@@ -92,14 +105,21 @@ class AlertEvent:
     value: float
     threshold: float
     message: str
+    severity: str = ""
+    kind: str = "transition"
+    actor: str = ""
+    note: str = ""
 
     @property
     def identity(self) -> Identity:
         return (self.rule, self.strategy_id, self.tier)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dict: ISO date, fractions, NaN/inf as ``None``."""
-        return {
+        """JSON-safe dict: ISO date, fractions, NaN/inf as ``None``.
+
+        ``severity``, ``kind``, ``actor`` and ``note`` appear only when not the default.
+        """
+        out: dict[str, Any] = {
             "rule": self.rule,
             "strategy_id": self.strategy_id,
             "tier": self.tier,
@@ -110,6 +130,11 @@ class AlertEvent:
             "threshold": _json_float(self.threshold),
             "message": self.message,
         }
+        extras = {"severity": "", "kind": "transition", "actor": "", "note": ""}
+        for key, default in extras.items():
+            if getattr(self, key) != default:
+                out[key] = getattr(self, key)
+        return out
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> AlertEvent:
@@ -128,6 +153,10 @@ class AlertEvent:
             value=num(d.get("value")),
             threshold=num(d.get("threshold")),
             message=str(d.get("message", "")),
+            severity=str(d.get("severity", "")),
+            kind=str(d.get("kind", "transition")),
+            actor=str(d.get("actor", "")),
+            note=str(d.get("note", "")),
         )
 
 
@@ -178,8 +207,12 @@ def step(
             f"({prev.last_evaluated_at})"
         )
 
-    if cond.active is None:
+    active = cond.active
+    if prev.state == "firing" and cond.recovery_active is not None:
+        active = cond.recovery_active  # hysteresis on the value: judged on the recovery level
+    if active is None:
         return replace(prev, last_evaluated_at=at), []
+    severity = (cond.severity or cond.tier) if active else (prev.severity or cond.tier)
 
     events: list[AlertEvent] = []
     cur = replace(
@@ -188,6 +221,7 @@ def step(
         threshold=cond.threshold,
         last_evaluated_at=at,
         message=cond.message,
+        severity=severity,
     )
 
     def move(state: AlertState, to: AlertStateName, **changes: Any) -> AlertState:
@@ -202,11 +236,12 @@ def step(
                 cond.value,
                 cond.threshold,
                 cond.message,
+                severity,
             )
         )
         return replace(state, state=to, **changes)
 
-    if cond.active:
+    if active:
         cur = replace(cur, consecutive_true=cur.consecutive_true + 1, consecutive_false=0)
         if cur.state in ("inactive", "resolved"):
             cur = replace(cur, consecutive_true=1)

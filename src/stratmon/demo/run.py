@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from stratmon.config import CONFIG_NAME, create_workspace
+from stratmon.demo.benchmarks import import_demo_benchmarks
 from stratmon.demo.files import write_backtest_files, write_day_files
 from stratmon.demo.market import load_market
 from stratmon.demo.simulate import SimResult, backtest, live
@@ -76,6 +77,7 @@ def run_demo(directory: Path, console: Console | None = None) -> Path:
     )
     with store.transaction() as conn:
         repo.upsert_strategies(conn, [s.spec for s in strategies])
+    import_demo_benchmarks(ws, store, market)
     bt_dir = ws.root / "backtests"
     files = write_backtest_files(bt_dir, backtests)
     returns_files = [f for f in files if f.suffix == ".csv" and "return" in f.name]

@@ -72,5 +72,5 @@ def write_daily_report(ws: Workspace, store: Store, as_of: dt.date | None = None
                 title=f"{r.name}: live vs backtest",
             )
         comparisons = {sid: res.get("comparison", []) for sid, res in results.items()}
-    path = ws.reports_dir / f"daily_{as_of.isoformat()}.html"
+    path = ws.reports_dir / f"run_{as_of.isoformat()}.html"
     return render_daily_report(path, as_of, rows, figures, comparisons)

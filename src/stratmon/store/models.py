@@ -285,10 +285,98 @@ class RunningStateRow(Base):
     daily job never recomputes years of history for the running statistics."""
 
     __tablename__ = "running_states"
-    strategy_id: Mapped[str] = mapped_column(
-        ForeignKey("strategies.strategy_id"), primary_key=True
-    )
+    strategy_id: Mapped[str] = mapped_column(ForeignKey("strategies.strategy_id"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
     last_date: Mapped[dt.date | None] = mapped_column(Date)
     n_updates: Mapped[int] = mapped_column(Integer, default=0)
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class AlertStatusRow(Base):
+    """What an alert row needs beyond its state machine: current severity, category and pool,
+    acknowledgement, manual resolution, and what was last notified."""
+
+    __tablename__ = "alert_status"
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), primary_key=True)
+    severity: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(32), default="performance")
+    pool: Mapped[str] = mapped_column(String(100), default="")
+    fired_recorded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(100))
+    ack_note: Mapped[str | None] = mapped_column(Text)
+    resolved_recorded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    resolve_note: Mapped[str | None] = mapped_column(Text)
+    notified_severity: Mapped[str | None] = mapped_column(String(16))
+    notified_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class AlertActionRow(Base):
+    """A history entry that is not a state transition (escalation, acknowledgement, manual
+    resolution's author, a notification suppressed by a silence or an inhibition)."""
+
+    __tablename__ = "alert_actions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    eval_date: Mapped[dt.date | None] = mapped_column(Date)
+    action: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(100))
+    severity: Mapped[str | None] = mapped_column(String(16))
+    value: Mapped[float | None] = mapped_column(Float)
+    threshold: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class AlertSilenceRow(Base):
+    """A time-bounded silence: alerts matching every given matcher are not notified."""
+
+    __tablename__ = "alert_silences"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    strategy_id: Mapped[str | None] = mapped_column(String(64))
+    rule: Mapped[str | None] = mapped_column(String(64))
+    pool: Mapped[str | None] = mapped_column(String(100))
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class AlertOutboxRow(Base):
+    """One notification to one channel, written in the transaction of the alert transition
+    that caused it; the dispatcher sends it and records the outcome. ``dedup_key`` makes a
+    re-run unable to queue it twice."""
+
+    __tablename__ = "alert_outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dedup_key: Mapped[str] = mapped_column(String(300), unique=True)
+    channel: Mapped[str] = mapped_column(String(100), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # firing | resolved | escalated | digest ...
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending | sent | digest ...
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"), index=True)
+    strategy_id: Mapped[str | None] = mapped_column(String(64))
+    rule: Mapped[str | None] = mapped_column(String(64))
+    severity: Mapped[str | None] = mapped_column(String(16))
+    eval_date: Mapped[dt.date | None] = mapped_column(Date)
+    period: Mapped[str | None] = mapped_column(String(32))
+    digest_id: Mapped[int | None] = mapped_column(Integer)
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class AlertDeliveryRow(Base):
+    """One delivery attempt of an outbox message and its outcome."""
+
+    __tablename__ = "alert_deliveries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("alert_outbox.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
+import stratmon.store.models_benchmarks
+import stratmon.store.models_service  # noqa: F401
 from stratmon.store.models import Base
 
 config = context.config

@@ -1,0 +1,196 @@
+"""Pydantic models of the API's requests and responses (fractions everywhere)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import AfterValidator, BaseModel, Field
+
+T = TypeVar("T")
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """The store keeps naive UTC; the API says so (RFC 3339 with an offset)."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+UtcDateTime = Annotated[dt.datetime, AfterValidator(_utc)]
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: ``items`` from ``offset``, at most ``limit``, of ``total``."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class HealthNow(BaseModel):
+    as_of: dt.date
+    score: float | None = Field(None, description="Health score 0-100.")
+    trend: str | None = None
+    status: str | None = Field(None, description="Live vs backtest status that day.")
+
+
+class AlertOut(BaseModel):
+    id: int
+    rule: str
+    strategy_id: str
+    tier: str
+    severity: str
+    state: str
+    started_at: dt.date | None = None
+    fired_at: dt.date | None = None
+    resolved_at: dt.date | None = None
+    last_value: float | None = None
+    threshold: float | None = None
+    message: str = ""
+    acknowledged_at: UtcDateTime | None = None
+    acknowledged_by: str | None = None
+
+
+class StrategyOut(BaseModel):
+    strategy_id: str
+    name: str
+    sector: str = ""
+    asset_class: str = ""
+    researcher: str = ""
+    pool: str = ""
+    allocated_capital: float | None = None
+    allocation_date: dt.date | None = None
+    periods_per_year: int = 252
+    benchmark: str | None = None
+    calendar: str = "XNYS"
+    active: bool = True
+    health: HealthNow | None = None
+    firing_alerts: int = 0
+
+
+class StrategyDetail(StrategyOut):
+    alerts: list[AlertOut] = Field(
+        default_factory=list, description="Pending and firing alerts of the strategy."
+    )
+
+
+class WindowMetrics(BaseModel):
+    n_obs: int
+    metrics: dict[str, Any]
+
+
+class MetricTable(BaseModel):
+    strategy_id: str
+    as_of: dt.date
+    windows: dict[str, WindowMetrics]
+
+
+class ComparisonItem(BaseModel):
+    metric: str
+    live: float | None = None
+    backtest: float | None = None
+    deviation: float | None = None
+    status: str
+    higher_is_better: bool | None = None
+    reason: str = ""
+
+
+class ComparisonOut(BaseModel):
+    strategy_id: str
+    as_of: dt.date
+    status: str
+    backtest_version: int | None = None
+    metrics: list[ComparisonItem]
+    statistics: dict[str, Any] | None = None
+
+
+class HealthPoint(BaseModel):
+    as_of: dt.date
+    score: float | None = None
+    trend: str | None = None
+    components: dict[str, Any] = Field(default_factory=dict)
+    reasons: dict[str, Any] = Field(default_factory=dict)
+
+
+class HealthHistory(BaseModel):
+    strategy_id: str
+    items: list[HealthPoint]
+
+
+class ConePoint(BaseModel):
+    as_of: dt.date
+    day: int | None = None
+    cumulative_return: float | None = None
+    bands: dict[str, float | None] = Field(default_factory=dict)
+    breaches: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class EquityOut(BaseModel):
+    strategy_id: str
+    dates: list[dt.date]
+    nav: list[float | None]
+    returns: list[float | None] = Field(
+        description="Time-weighted daily simple returns; the first day has none (null)."
+    )
+    cumulative_return: list[float | None]
+    cone: list[ConePoint]
+
+
+class AlertActionIn(BaseModel):
+    note: str = Field("", max_length=2000)
+
+
+class IngestOut(BaseModel):
+    kind: str
+    outcome: Literal["accepted", "duplicate"]
+    n_rows: int = 0
+    n_new: int = 0
+    n_identical: int = 0
+    n_replaced: int = 0
+    n_round_trips: int = 0
+    findings: list[str] = Field(default_factory=list)
+
+
+class RunIn(BaseModel):
+    as_of: dt.date | None = Field(None, description="Evaluation date; default the last data.")
+    ingest: bool = Field(True, description="Ingest the inbox first.")
+
+
+class RunOut(BaseModel):
+    id: int
+    status: Literal["queued", "running", "succeeded", "failed", "cancelled"]
+    trigger: str
+    requested_by: str
+    requested_as_of: dt.date | None = None
+    as_of: dt.date | None = None
+    created_at: UtcDateTime
+    started_at: UtcDateTime | None = None
+    finished_at: UtcDateTime | None = None
+    n_strategies: int = 0
+    n_events: int = 0
+    n_files: int = 0
+    seconds: float | None = None
+    error: str | None = None
+
+
+class KeyIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")
+    role: Literal["viewer", "operator", "admin"]
+
+
+class KeyOut(BaseModel):
+    key_id: str
+    name: str
+    role: str
+    created_at: UtcDateTime
+    revoked_at: UtcDateTime | None = None
+
+
+class KeyCreated(KeyOut):
+    key: str = Field(description="The key itself. Shown once; only its hash is stored.")
+
+
+class Ready(BaseModel):
+    status: Literal["ok"]
+    database: str
+    migrations: str

@@ -1,0 +1,312 @@
+"""``stratmon alerts ...``: list, show, acknowledge, resolve, silence, dispatch, statistics and
+channel tests. Registered in :mod:`stratmon.cli` as ``app.add_typer(alerts_app, name="alerts")``.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from stratmon.alerts import actions
+from stratmon.alerts.config import AlertConfig, alert_config_from_dict
+from stratmon.alerts.dispatch import dispatch_outbox, test_channels, workspace_secrets
+from stratmon.alerts.log import append_events
+from stratmon.alerts.messages import format_value
+from stratmon.config import Workspace, find_workspace
+from stratmon.errors import StratmonError
+from stratmon.store import Store, open_store
+from stratmon.store import alerts_queries as aq
+
+alerts_app = typer.Typer(
+    help="List, inspect, acknowledge, resolve and silence alerts; test the channels.",
+    no_args_is_help=True,
+)
+
+console = Console(width=None if Console().is_terminal else 150)
+err_console = Console(stderr=True, width=None if Console(stderr=True).is_terminal else 150)
+
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option("--workspace", "-w", help="Workspace folder (default: as for other commands)."),
+]
+STATE_STYLE = {"firing": "bold red", "pending": "yellow", "resolved": "green", "inactive": "dim"}
+SEVERITY_STYLE = {"emergency": "bold magenta", "critical": "red", "warning": "yellow", "info": ""}
+
+
+def _open(workspace: Path | None) -> tuple[Workspace, Store, AlertConfig]:
+    ws = find_workspace(workspace)
+    return ws, open_store(ws.database_url), alert_config_from_dict(ws.config["alerts"])
+
+
+def _fail(err: Exception) -> None:
+    err_console.print(f"[bold red]error:[/] {escape(str(err))}")
+    raise typer.Exit(code=2)
+
+
+def _styled(text: str, style: str) -> str:
+    return f"[{style}]{escape(text)}[/]" if style else escape(text)
+
+
+def _num(rule: str, x: Any) -> str:
+    return format_value(rule, None if x is None else float(x))
+
+
+def _when(x: Any) -> str:
+    if x is None:
+        return "–"
+    return x.strftime("%Y-%m-%d %H:%M") if hasattr(x, "hour") else x.isoformat()
+
+
+@alerts_app.command("list")
+def list_(
+    state: Annotated[
+        str | None, typer.Option("--state", help="firing, pending, resolved or inactive.")
+    ] = None,
+    strategy: Annotated[str | None, typer.Option("--strategy", help="Strategy id.")] = None,
+    rule: Annotated[str | None, typer.Option("--rule", help="Rule name.")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many (newest).")] = 100,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Alerts, newest first."""
+    if state is not None and state not in STATE_STYLE:
+        _fail(StratmonError(f"--state {state!r}: use one of {', '.join(STATE_STYLE)}."))
+    try:
+        _, store, _ = _open(workspace)
+        with store.read() as conn:
+            rows = aq.list_alerts(conn, state=state, strategy_id=strategy, rule=rule, limit=limit)
+    except StratmonError as err:
+        _fail(err)
+    table = Table(title=f"Alerts ({len(rows)})")
+    for col in ("ID", "State", "Severity", "Rule", "Strategy", "Value", "Threshold", "Since"):
+        table.add_column(col, justify="right" if col in ("ID", "Value", "Threshold") else "left")
+    table.add_column("Ack")
+    for a in rows:
+        table.add_row(
+            str(a["id"]),
+            _styled(a["state"], STATE_STYLE.get(a["state"], "")),
+            _styled(a["severity"], SEVERITY_STYLE.get(a["severity"], "")),
+            a["rule"],
+            a["strategy_id"],
+            _num(a["rule"], a["last_value"]),
+            _num(a["rule"], a["threshold"]),
+            _when(a["fired_at"] or a["started_at"]),
+            escape(a["acknowledged_by"] or ""),
+        )
+    console.print(table)
+
+
+@alerts_app.command("show")
+def show(
+    alert_id: Annotated[int, typer.Argument(help="Alert id (see `stratmon alerts list`).")],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """One alert and its history (transitions, escalations, acknowledgements)."""
+    try:
+        _, store, _ = _open(workspace)
+        with store.read() as conn:
+            a = aq.alert(conn, alert_id)
+            history = aq.alert_history(conn, alert_id) if a else []
+    except StratmonError as err:
+        _fail(err)
+    if a is None:
+        _fail(StratmonError(f"No alert #{alert_id}. List them with `stratmon alerts list`."))
+        return
+    console.print(
+        f"[bold]Alert #{a['id']}[/] {a['rule']} on {a['strategy_id']}: "
+        f"{_styled(a['state'], STATE_STYLE.get(a['state'], ''))}, severity {a['severity']} "
+        f"(tier {a['tier']}, {a['category'] or ''})"
+    )
+    console.print(f"  {escape(a['message'])}")
+    console.print(
+        f"  value {_num(a['rule'], a['last_value'])} vs threshold "
+        f"{_num(a['rule'], a['threshold'])}; started {_when(a['started_at'])}, fired "
+        f"{_when(a['fired_at'])}, resolved {_when(a['resolved_at'])}"
+    )
+    if a["acknowledged_by"]:
+        console.print(
+            f"  acknowledged by {escape(a['acknowledged_by'])} at {_when(a['acknowledged_at'])}"
+            f": {escape(a['ack_note'] or '')}"
+        )
+    table = Table(title="History")
+    for col in ("When", "What", "By", "Severity", "Value", "Threshold", "Message / note"):
+        table.add_column(col)
+    for h in history:
+        what = f"{h['from_state']} -> {h['to_state']}" if h["kind"] == "transition" else h["kind"]
+        table.add_row(
+            _when(h["at"]),
+            what,
+            escape(h["actor"] or "stratmon"),
+            h["severity"] or "",
+            _num(a["rule"], h["value"]),
+            _num(a["rule"], h["threshold"]),
+            escape(h["text"] or ""),
+        )
+    console.print(table)
+    if a["state"] in ("pending", "firing"):
+        console.print(f'Acknowledge: stratmon alerts ack {alert_id} --by NAME --note "..."')
+
+
+@alerts_app.command("ack")
+def ack(
+    alert_id: Annotated[int, typer.Argument(help="Alert id.")],
+    by: Annotated[str, typer.Option("--by", help="Who acknowledges.")],
+    note: Annotated[str, typer.Option("--note", help="Why / what is being done.")] = "",
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Acknowledge an alert: no repeats until it escalates or resolves."""
+    try:
+        ws, store, _ = _open(workspace)
+        event = actions.acknowledge(store, alert_id, by, note)
+        append_events(ws.alert_log, [event])
+    except StratmonError as err:
+        _fail(err)
+    console.print(f"Alert #{alert_id} acknowledged by {escape(by)}.")
+
+
+@alerts_app.command("resolve")
+def resolve(
+    alert_id: Annotated[int, typer.Argument(help="Alert id.")],
+    note: Annotated[str, typer.Option("--note", help="Why it is resolved.")] = "",
+    by: Annotated[str, typer.Option("--by", help="Who resolves.")] = "cli",
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Resolve an alert by hand (the resolved message is queued and dispatched)."""
+    try:
+        ws, store, config = _open(workspace)
+        event = actions.resolve(store, alert_id, by, note, config=config)
+        append_events(ws.alert_log, [event])
+        report = dispatch_outbox(store, config, secrets=workspace_secrets(ws.root, config))
+    except StratmonError as err:
+        _fail(err)
+    console.print(f"Alert #{alert_id} resolved by {escape(by)}.")
+    if report.sent or report.pending:
+        console.print(f"Notifications: {report.sent} sent, {report.pending} waiting.")
+
+
+@alerts_app.command("silence")
+def silence(
+    duration: Annotated[str, typer.Option("--for", help="How long: 30m, 12h, 2d, 1w.")],
+    strategy: Annotated[str | None, typer.Option("--strategy", help="Strategy id.")] = None,
+    rule: Annotated[str | None, typer.Option("--rule", help="Rule name.")] = None,
+    pool: Annotated[str | None, typer.Option("--pool", help="Pool name.")] = None,
+    by: Annotated[str, typer.Option("--by", help="Who silences.")] = "cli",
+    note: Annotated[str, typer.Option("--note", help="Why.")] = "",
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Silence notifications of matching alerts for a while (state tracking goes on)."""
+    try:
+        _, store, _ = _open(workspace)
+        silence_id = actions.silence(
+            store,
+            duration=actions.parse_duration(duration),
+            by=by,
+            strategy_id=strategy,
+            rule=rule,
+            pool=pool,
+            note=note,
+        )
+        with store.read() as conn:
+            s = next(x for x in aq.silences(conn) if x["id"] == silence_id)
+    except StratmonError as err:
+        _fail(err)
+    matchers = ", ".join(
+        f"{k}={v}" for k, v in (("strategy", strategy), ("rule", rule), ("pool", pool)) if v
+    )
+    console.print(f"Silence #{silence_id} ({matchers}) until {_when(s['ends_at'])} UTC.")
+
+
+@alerts_app.command("silences")
+def silences(workspace: WorkspaceOpt = None) -> None:
+    """Every silence (in force or not)."""
+    try:
+        _, store, _ = _open(workspace)
+        with store.read() as conn:
+            rows = aq.silences(conn)
+    except StratmonError as err:
+        _fail(err)
+    table = Table(title="Silences")
+    for col in ("ID", "Strategy", "Rule", "Pool", "From", "Until", "By", "Note"):
+        table.add_column(col)
+    for s in rows:
+        table.add_row(
+            str(s["id"]),
+            s["strategy_id"] or "*",
+            s["rule"] or "*",
+            s["pool"] or "*",
+            _when(s["starts_at"]),
+            _when(s["ends_at"]),
+            escape(s["created_by"]),
+            escape(s["note"] or ""),
+        )
+    console.print(table)
+
+
+@alerts_app.command("dispatch")
+def dispatch(workspace: WorkspaceOpt = None) -> None:
+    """Send what the outbox holds (digests included); failures stay queued."""
+    try:
+        ws, store, config = _open(workspace)
+        report = dispatch_outbox(store, config, secrets=workspace_secrets(ws.root, config))
+    except StratmonError as err:
+        _fail(err)
+    console.print(f"{report.sent} sent, {report.digests} digests built, {report.pending} waiting.")
+    for e in report.errors:
+        err_console.print(f"[yellow]{escape(e)}[/]")
+    if report.pending:
+        raise typer.Exit(code=1)
+
+
+@alerts_app.command("stats")
+def stats(workspace: WorkspaceOpt = None) -> None:
+    """Per rule: alerts fired, acknowledged, resolved; time to acknowledge and to resolve."""
+    try:
+        _, store, _ = _open(workspace)
+        with store.read() as conn:
+            rows = aq.resolution_stats(conn)
+    except StratmonError as err:
+        _fail(err)
+
+    def f(x: Any, digits: int = 1) -> str:
+        return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
+
+    table = Table(title="Alert resolution by rule")
+    for col in ("Rule", "Fired", "Acked", "Resolved", "Median h to ack", "Median d to resolve"):
+        table.add_column(col, justify="left" if col == "Rule" else "right")
+    for rule, d in rows.items():
+        table.add_row(
+            rule,
+            str(d["fired"]),
+            str(d["acknowledged"]),
+            str(d["resolved"]),
+            f(d["median_hours_to_acknowledge"]),
+            f(d["median_days_to_resolve"], 0),
+        )
+    console.print(table)
+
+
+@alerts_app.command("test-channels")
+def test_channels_cmd(workspace: WorkspaceOpt = None) -> None:
+    """Send a test message to every configured channel and say which worked."""
+    try:
+        ws, _, config = _open(workspace)
+        if not config.channels:
+            console.print("No channels configured: add [alerts.channels.NAME] to stratmon.toml.")
+            return
+        results = test_channels(config, secrets=workspace_secrets(ws.root, config))
+    except StratmonError as err:
+        _fail(err)
+    failed = 0
+    for name, res in results.items():
+        if res.ok:
+            console.print(f"[green]ok[/]    {name}")
+        else:
+            failed += 1
+            console.print(f"[red]fail[/]  {name}: {escape(res.error or '')}")
+    if failed:
+        raise typer.Exit(code=1)

@@ -1,0 +1,345 @@
+"""Named read queries of the alert system (status, history, silences, outbox, statistics)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, func, select
+
+from stratmon.store.models import (
+    AlertActionRow,
+    AlertDeliveryRow,
+    AlertEventRow,
+    AlertOutboxRow,
+    AlertRow,
+    AlertSilenceRow,
+    AlertStatusRow,
+    DailyRecordRow,
+    FindingRow,
+    IngestedFileRow,
+    PositionRow,
+    StrategyRow,
+)
+
+_STATUS_FIELDS = (
+    "severity",
+    "category",
+    "pool",
+    "fired_recorded_at",
+    "acknowledged_at",
+    "acknowledged_by",
+    "ack_note",
+    "resolved_recorded_at",
+    "resolved_by",
+    "resolve_note",
+    "notified_severity",
+    "notified_on",
+)
+
+
+def alert_status(conn: Connection, alert_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Status rows by alert id (alerts without one are absent)."""
+    out: dict[int, dict[str, Any]] = {}
+    ids = list(alert_ids)
+    for i in range(0, len(ids), 500):
+        rows = conn.execute(
+            select(AlertStatusRow.__table__).where(AlertStatusRow.alert_id.in_(ids[i : i + 500]))
+        ).all()
+        for r in rows:
+            out[int(r.alert_id)] = {f: getattr(r, f) for f in _STATUS_FIELDS}
+    return out
+
+
+def _alert_row(r: Any) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "rule": r.rule,
+        "strategy_id": r.strategy_id,
+        "tier": r.tier,
+        "state": r.state,
+        "started_at": r.started_at,
+        "fired_at": r.fired_at,
+        "resolved_at": r.resolved_at,
+        "last_value": r.last_value,
+        "threshold": r.threshold,
+        "message": r.message,
+        "updated_at": r.updated_at,
+    }
+
+
+def alert(conn: Connection, alert_id: int) -> dict[str, Any] | None:
+    """One alert with its status fields (``severity``, acknowledgement...), or ``None``."""
+    r = conn.execute(select(AlertRow.__table__).where(AlertRow.id == alert_id)).first()
+    if r is None:
+        return None
+    out = _alert_row(r)
+    status = alert_status(conn, [alert_id]).get(alert_id, {})
+    out.update({f: status.get(f) for f in _STATUS_FIELDS})
+    if not out["severity"]:
+        out["severity"] = out["tier"]
+    return out
+
+
+def list_alerts(
+    conn: Connection,
+    *,
+    state: str | None = None,
+    strategy_id: str | None = None,
+    rule: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Alerts (newest first) with status fields, filtered by state, strategy and rule."""
+    t = AlertRow.__table__
+    s = AlertStatusRow.__table__
+    q = select(t, *(s.c[f] for f in _STATUS_FIELDS)).select_from(
+        t.outerjoin(s, s.c.alert_id == t.c.id)
+    )
+    if state is not None:
+        q = q.where(t.c.state == state)
+    if strategy_id is not None:
+        q = q.where(t.c.strategy_id == strategy_id)
+    if rule is not None:
+        q = q.where(t.c.rule == rule)
+    q = q.order_by(t.c.id.desc())
+    if limit is not None:
+        q = q.limit(limit)
+    out = []
+    for r in conn.execute(q):
+        d = _alert_row(r)
+        d.update({f: getattr(r, f) for f in _STATUS_FIELDS})
+        d["severity"] = d["severity"] or d["tier"]
+        out.append(d)
+    return out
+
+
+def alert_history(conn: Connection, alert_id: int) -> list[dict[str, Any]]:
+    """Transitions and actions of one alert in order: ``kind`` (transition or the action),
+    ``at`` (evaluation date or time), ``from_state``/``to_state``, ``actor``, value,
+    threshold, severity, message/note."""
+    out: list[dict[str, Any]] = []
+    for e in conn.execute(
+        select(AlertEventRow.__table__)
+        .where(AlertEventRow.alert_id == alert_id)
+        .order_by(AlertEventRow.id)
+    ):
+        out.append(
+            {
+                "kind": "transition",
+                "at": e.at,
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "actor": "",
+                "value": e.value,
+                "threshold": e.threshold,
+                "severity": None,
+                "text": e.message,
+                "_order": (e.at, 0, e.id),
+            }
+        )
+    for a in conn.execute(
+        select(AlertActionRow.__table__)
+        .where(AlertActionRow.alert_id == alert_id)
+        .order_by(AlertActionRow.id)
+    ):
+        day = a.eval_date or a.at.date()
+        out.append(
+            {
+                "kind": a.action,
+                "at": a.eval_date or a.at,
+                "from_state": None,
+                "to_state": None,
+                "actor": a.actor,
+                "value": a.value,
+                "threshold": a.threshold,
+                "severity": a.severity,
+                "text": a.note,
+                "_order": (day, 1, a.id),
+            }
+        )
+    out.sort(key=lambda d: d["_order"])
+    for d in out:
+        del d["_order"]
+    return out
+
+
+def active_silences(conn: Connection, now: dt.datetime) -> list[dict[str, Any]]:
+    """Silences in force at ``now`` (``starts_at <= now < ends_at``)."""
+    t = AlertSilenceRow.__table__
+    rows = conn.execute(
+        select(t).where(t.c.starts_at <= now, t.c.ends_at > now).order_by(t.c.id)
+    ).all()
+    return [dict(r._mapping) for r in rows]
+
+
+def silences(conn: Connection) -> list[dict[str, Any]]:
+    """Every silence, newest first."""
+    t = AlertSilenceRow.__table__
+    return [dict(r._mapping) for r in conn.execute(select(t).order_by(t.c.id.desc()))]
+
+
+def outbox(
+    conn: Connection, *, status: str | None = None, channel: str | None = None
+) -> list[dict[str, Any]]:
+    """Outbox messages in order of creation."""
+    t = AlertOutboxRow.__table__
+    q = select(t).order_by(t.c.id)
+    if status is not None:
+        q = q.where(t.c.status == status)
+    if channel is not None:
+        q = q.where(t.c.channel == channel)
+    return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def deliveries(conn: Connection, outbox_id: int | None = None) -> list[dict[str, Any]]:
+    """Delivery attempts, in order."""
+    t = AlertDeliveryRow.__table__
+    q = select(t).order_by(t.c.id)
+    if outbox_id is not None:
+        q = q.where(t.c.outbox_id == outbox_id)
+    return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def outbox_keys(conn: Connection, prefix: str) -> set[str]:
+    """Dedup keys of the outbox that start with ``prefix``."""
+    t = AlertOutboxRow.__table__
+    return {
+        str(k)
+        for (k,) in conn.execute(select(t.c.dedup_key).where(t.c.dedup_key.like(prefix + "%")))
+    }
+
+
+def rejected_files(conn: Connection) -> list[dict[str, Any]]:
+    """Rejected inbox files: id, name, error, ingested_at."""
+    t = IngestedFileRow.__table__
+    rows = conn.execute(
+        select(t.c.id, t.c.name, t.c.error, t.c.ingested_at)
+        .where(t.c.outcome == "rejected")
+        .order_by(t.c.id)
+    ).all()
+    return [dict(r._mapping) for r in rows]
+
+
+def strategy_pools(conn: Connection) -> dict[str, str]:
+    """strategy_id -> pool."""
+    return {
+        str(sid): str(pool or "")
+        for sid, pool in conn.execute(select(StrategyRow.strategy_id, StrategyRow.pool))
+    }
+
+
+def latest_records(
+    conn: Connection, strategy_ids: Sequence[str], as_of: dt.date
+) -> dict[str, dict[str, Any]]:
+    """The last daily record on or before ``as_of`` per strategy: date, nav,
+    gross_exposure_usd, margin_used (one index lookup per strategy)."""
+    t = DailyRecordRow.__table__
+    stmt = (
+        select(t.c.strategy_id, t.c.date, t.c.nav, t.c.gross_exposure_usd, t.c.margin_used)
+        .where(t.c.strategy_id == bindparam("sid"), t.c.date <= bindparam("d"))
+        .order_by(t.c.date.desc())
+        .limit(1)
+    )
+    out: dict[str, dict[str, Any]] = {}
+    for sid in strategy_ids:
+        r = conn.execute(stmt, {"sid": sid, "d": as_of}).first()
+        if r is not None:
+            out[sid] = dict(r._mapping)
+    return out
+
+
+def latest_positions(
+    conn: Connection, strategy_ids: Sequence[str], as_of: dt.date
+) -> dict[str, list[dict[str, Any]]]:
+    """The latest positions snapshot on or before ``as_of`` per strategy."""
+    t = PositionRow.__table__
+    last = select(func.max(t.c.date)).where(
+        t.c.strategy_id == bindparam("sid"), t.c.date <= bindparam("d")
+    )
+    rows = select(t.c.strategy_id, t.c.date, t.c.symbol, t.c.market_value).where(
+        t.c.strategy_id == bindparam("sid"), t.c.date == bindparam("day")
+    )
+    out: dict[str, list[dict[str, Any]]] = {}
+    for sid in strategy_ids:
+        day = conn.execute(last, {"sid": sid, "d": as_of}).scalar()
+        if day is not None:
+            out[sid] = [dict(r._mapping) for r in conn.execute(rows, {"sid": sid, "day": day})]
+    return out
+
+
+def findings_on(
+    conn: Connection, strategy_ids: Sequence[str], dates: Sequence[dt.date]
+) -> dict[str, list[dict[str, Any]]]:
+    """Findings of the strategies dated on any of ``dates``: kind, date, message."""
+    t = FindingRow.__table__
+    if not strategy_ids or not dates:
+        return {}
+    rows = conn.execute(
+        select(t.c.strategy_id, t.c.kind, t.c.date, t.c.message).where(
+            t.c.strategy_id.in_(list(strategy_ids)), t.c.date.in_(sorted(set(dates)))
+        )
+    ).all()
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        out.setdefault(str(r.strategy_id), []).append(dict(r._mapping))
+    return out
+
+
+def alert_counts_by_rule(conn: Connection) -> dict[str, dict[str, int]]:
+    """Per rule: alerts that fired (``fired``), by severity (``severity:<tier>``), and open."""
+    t = AlertRow.__table__
+    s = AlertStatusRow.__table__
+    q = select(t.c.rule, t.c.state, t.c.fired_at, t.c.tier, s.c.severity).select_from(
+        t.outerjoin(s, s.c.alert_id == t.c.id)
+    )
+    out: dict[str, dict[str, int]] = {}
+    for r in conn.execute(q):
+        d = out.setdefault(r.rule, {"fired": 0, "open": 0})
+        if r.fired_at is not None:
+            d["fired"] += 1
+            key = f"severity:{r.severity or r.tier}"
+            d[key] = d.get(key, 0) + 1
+        if r.state in ("pending", "firing"):
+            d["open"] += 1
+    return out
+
+
+def resolution_stats(conn: Connection) -> dict[str, dict[str, Any]]:
+    """Per rule: alerts fired, acknowledged, resolved; median and mean time to acknowledge
+    (hours, from the time the firing was recorded) and to resolve (evaluation days from
+    ``fired_at`` to ``resolved_at``)."""
+    t = AlertRow.__table__
+    s = AlertStatusRow.__table__
+    q = select(
+        t.c.rule,
+        t.c.fired_at,
+        t.c.resolved_at,
+        s.c.fired_recorded_at,
+        s.c.acknowledged_at,
+    ).select_from(t.outerjoin(s, s.c.alert_id == t.c.id))
+    acc: dict[str, dict[str, list[float]]] = {}
+    fired: dict[str, int] = {}
+    for r in conn.execute(q):
+        if r.fired_at is None:
+            continue
+        fired[r.rule] = fired.get(r.rule, 0) + 1
+        d = acc.setdefault(r.rule, {"tta": [], "ttr": []})
+        if r.acknowledged_at is not None and r.fired_recorded_at is not None:
+            d["tta"].append((r.acknowledged_at - r.fired_recorded_at).total_seconds() / 3600.0)
+        if r.resolved_at is not None:
+            d["ttr"].append(float((r.resolved_at - r.fired_at).days))
+    out: dict[str, dict[str, Any]] = {}
+    for rule, n in sorted(fired.items()):
+        d = acc[rule]
+        out[rule] = {
+            "fired": n,
+            "acknowledged": len(d["tta"]),
+            "resolved": len(d["ttr"]),
+            "median_hours_to_acknowledge": statistics.median(d["tta"]) if d["tta"] else None,
+            "mean_hours_to_acknowledge": statistics.fmean(d["tta"]) if d["tta"] else None,
+            "median_days_to_resolve": statistics.median(d["ttr"]) if d["ttr"] else None,
+            "mean_days_to_resolve": statistics.fmean(d["ttr"]) if d["ttr"] else None,
+        }
+    return out
