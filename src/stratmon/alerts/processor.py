@@ -329,6 +329,13 @@ def process_conditions(
         row = stored.get(cond.identity)
         if row is not None and row.updated_at is not None and row.updated_at >= as_of:
             continue  # already evaluated for this date (a re-run or a back-fill)
+        if cond.active is not True and (
+            row is None
+            or (row.state in ("inactive", "resolved") and not row.consecutive_true)
+        ):
+            # Nothing can change: a rule that is not true with no open episode and no
+            # count to reset stays as it is (the common case, most rules most days).
+            continue
         st = status.get(row.id, {}) if row is not None else {}
         prev = _prev_state(row, st) if row is not None else None
         new, evs = step(prev, cond, as_of, cfg)

@@ -7,7 +7,7 @@ import statistics
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, select, tuple_
 
 from stratmon.store.models import (
     AlertActionRow,
@@ -230,24 +230,53 @@ def strategy_pools(conn: Connection) -> dict[str, str]:
     }
 
 
+_RECENT_DAYS = 31  # look-back of the batched "latest row" queries before a per-strategy one
+
+
+def _latest_dates(
+    conn: Connection, table: Any, strategy_ids: Sequence[str], as_of: dt.date
+) -> dict[str, dt.date]:
+    """Newest date on or before ``as_of`` per strategy in ``table``: one grouped query over
+    the last month, then an indexed look-up only for strategies silent for longer."""
+    t = table
+    out: dict[str, dt.date] = {
+        str(sid): day
+        for sid, day in conn.execute(
+            select(t.c.strategy_id, func.max(t.c.date))
+            .where(
+                t.c.strategy_id.in_(list(strategy_ids)),
+                t.c.date <= as_of,
+                t.c.date >= as_of - dt.timedelta(days=_RECENT_DAYS),
+            )
+            .group_by(t.c.strategy_id)
+        )
+    }
+    last = select(func.max(t.c.date)).where(
+        t.c.strategy_id == bindparam("sid"), t.c.date <= bindparam("d")
+    )
+    for sid in strategy_ids:
+        if sid not in out:
+            day = conn.execute(last, {"sid": sid, "d": as_of}).scalar()
+            if day is not None:
+                out[sid] = day
+    return out
+
+
 def latest_records(
     conn: Connection, strategy_ids: Sequence[str], as_of: dt.date
 ) -> dict[str, dict[str, Any]]:
     """The last daily record on or before ``as_of`` per strategy: date, nav,
-    gross_exposure_usd, margin_used (one index lookup per strategy)."""
+    gross_exposure_usd, margin_used."""
     t = DailyRecordRow.__table__
-    stmt = (
-        select(t.c.strategy_id, t.c.date, t.c.nav, t.c.gross_exposure_usd, t.c.margin_used)
-        .where(t.c.strategy_id == bindparam("sid"), t.c.date <= bindparam("d"))
-        .order_by(t.c.date.desc())
-        .limit(1)
+    days = _latest_dates(conn, t, strategy_ids, as_of)
+    if not days:
+        return {}
+    rows = conn.execute(
+        select(t.c.strategy_id, t.c.date, t.c.nav, t.c.gross_exposure_usd, t.c.margin_used).where(
+            tuple_(t.c.strategy_id, t.c.date).in_(list(days.items()))
+        )
     )
-    out: dict[str, dict[str, Any]] = {}
-    for sid in strategy_ids:
-        r = conn.execute(stmt, {"sid": sid, "d": as_of}).first()
-        if r is not None:
-            out[sid] = dict(r._mapping)
-    return out
+    return {str(r.strategy_id): dict(r._mapping) for r in rows}
 
 
 def latest_positions(
@@ -255,17 +284,16 @@ def latest_positions(
 ) -> dict[str, list[dict[str, Any]]]:
     """The latest positions snapshot on or before ``as_of`` per strategy."""
     t = PositionRow.__table__
-    last = select(func.max(t.c.date)).where(
-        t.c.strategy_id == bindparam("sid"), t.c.date <= bindparam("d")
-    )
-    rows = select(t.c.strategy_id, t.c.date, t.c.symbol, t.c.market_value).where(
-        t.c.strategy_id == bindparam("sid"), t.c.date == bindparam("day")
-    )
+    days = _latest_dates(conn, t, strategy_ids, as_of)
+    if not days:
+        return {}
     out: dict[str, list[dict[str, Any]]] = {}
-    for sid in strategy_ids:
-        day = conn.execute(last, {"sid": sid, "d": as_of}).scalar()
-        if day is not None:
-            out[sid] = [dict(r._mapping) for r in conn.execute(rows, {"sid": sid, "day": day})]
+    for r in conn.execute(
+        select(t.c.strategy_id, t.c.date, t.c.symbol, t.c.market_value).where(
+            tuple_(t.c.strategy_id, t.c.date).in_(list(days.items()))
+        )
+    ):
+        out.setdefault(str(r.strategy_id), []).append(dict(r._mapping))
     return out
 
 
