@@ -330,8 +330,7 @@ def process_conditions(
         if row is not None and row.updated_at is not None and row.updated_at >= as_of:
             continue  # already evaluated for this date (a re-run or a back-fill)
         if cond.active is not True and (
-            row is None
-            or (row.state in ("inactive", "resolved") and not row.consecutive_true)
+            row is None or (row.state in ("inactive", "resolved") and not row.consecutive_true)
         ):
             # Nothing can change: a rule that is not true with no open episode and no
             # count to reset stays as it is (the common case, most rules most days).
