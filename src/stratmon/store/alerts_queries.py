@@ -7,7 +7,7 @@ import statistics
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, tuple_
+from sqlalchemy import Connection, bindparam, func, select
 
 from stratmon.store.models import (
     AlertActionRow,
@@ -273,10 +273,10 @@ def latest_records(
         return {}
     rows = conn.execute(
         select(t.c.strategy_id, t.c.date, t.c.nav, t.c.gross_exposure_usd, t.c.margin_used).where(
-            tuple_(t.c.strategy_id, t.c.date).in_(list(days.items()))
+            t.c.strategy_id.in_(list(days)), t.c.date.in_(sorted(set(days.values())))
         )
-    )
-    return {str(r.strategy_id): dict(r._mapping) for r in rows}
+    )  # index-friendly (a row-value IN scans all dates of a strategy on SQLite)
+    return {str(r.strategy_id): dict(r._mapping) for r in rows if days.get(r.strategy_id) == r.date}
 
 
 def latest_positions(
@@ -290,10 +290,11 @@ def latest_positions(
     out: dict[str, list[dict[str, Any]]] = {}
     for r in conn.execute(
         select(t.c.strategy_id, t.c.date, t.c.symbol, t.c.market_value).where(
-            tuple_(t.c.strategy_id, t.c.date).in_(list(days.items()))
+            t.c.strategy_id.in_(list(days)), t.c.date.in_(sorted(set(days.values())))
         )
     ):
-        out.setdefault(str(r.strategy_id), []).append(dict(r._mapping))
+        if days.get(r.strategy_id) == r.date:
+            out.setdefault(str(r.strategy_id), []).append(dict(r._mapping))
     return out
 
 

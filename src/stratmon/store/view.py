@@ -71,11 +71,14 @@ class SqlStoredView:
     ) -> dict[tuple[str, dt.date], DailyRecord]:
         if not keys:
             return {}
+        wanted = set(keys)
         out = {}
-        for part in _chunks(keys):
-            for row in self.conn.execute(_DAILY_BY_KEYS, {"keys": part}):
+        for part in _chunks(wanted):
+            params = {"ids": sorted({k[0] for k in part}), "dates": sorted({k[1] for k in part})}
+            for row in self.conn.execute(_DAILY_BY_KEYS, params):
                 rec = _daily(row)
-                out[(rec.strategy_id, rec.date)] = rec
+                if (rec.strategy_id, rec.date) in wanted:
+                    out[(rec.strategy_id, rec.date)] = rec
         return out
 
     def last_daily_before(self, strategy_id: str, before: dt.date) -> DailyRecord | None:
@@ -133,11 +136,14 @@ class SqlStoredView:
     ) -> dict[tuple[str, dt.date, str], Position]:
         if not keys:
             return {}
+        wanted = set(keys)
         out = {}
-        for part in _chunks(keys):
-            for r in self.conn.execute(_POSITIONS_BY_KEYS, {"keys": part}):
+        for part in _chunks(wanted):
+            params = {"ids": sorted({k[0] for k in part}), "dates": sorted({k[1] for k in part})}
+            for r in self.conn.execute(_POSITIONS_BY_KEYS, params):
                 p = Position(**dict(zip(_POS, r, strict=True)))
-                out[(p.strategy_id, p.date, p.symbol)] = p
+                if (p.strategy_id, p.date, p.symbol) in wanted:
+                    out[(p.strategy_id, p.date, p.symbol)] = p
         return out
 
     def backtest_returns(
@@ -157,11 +163,13 @@ class SqlStoredView:
 
 
 _RECENT_LAST = _recent_last_statement()
+# Index-friendly look-ups (SQLite does not use the primary key for a row-value IN): all rows
+# of the strategies on the dates, filtered to the exact keys in Python.
 _DAILY_BY_KEYS = select(*(getattr(DailyRecordRow, k) for k in _DAILY)).where(
-    tuple_(DailyRecordRow.strategy_id, DailyRecordRow.date).in_(bindparam("keys", expanding=True))
+    DailyRecordRow.strategy_id.in_(bindparam("ids", expanding=True)),
+    DailyRecordRow.date.in_(bindparam("dates", expanding=True)),
 )
 _POSITIONS_BY_KEYS = select(*(getattr(PositionRow, k) for k in _POS)).where(
-    tuple_(PositionRow.strategy_id, PositionRow.date, PositionRow.symbol).in_(
-        bindparam("keys", expanding=True)
-    )
+    PositionRow.strategy_id.in_(bindparam("ids", expanding=True)),
+    PositionRow.date.in_(bindparam("dates", expanding=True)),
 )
