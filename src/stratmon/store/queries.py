@@ -237,16 +237,24 @@ def health_history(
     ]
 
 
+_ALERTS = AlertRow.__table__
+_NEWEST_ALERTS = (
+    select(_ALERTS)
+    .where(
+        _ALERTS.c.id.in_(
+            select(func.max(_ALERTS.c.id))
+            .where(_ALERTS.c.strategy_id.in_(bindparam("ids", expanding=True)))
+            .group_by(_ALERTS.c.rule, _ALERTS.c.strategy_id, _ALERTS.c.tier)
+        )
+    )
+    .order_by(_ALERTS.c.id)
+)
+
+
 def alert_states(conn: Connection, strategy_ids: Sequence[str]) -> dict[tuple[str, str, str], Any]:
     """The newest alert row per identity (rule, strategy_id, tier), as a mapping of fields."""
-    table = AlertRow.__table__
-    rows = conn.execute(
-        select(table).where(table.c.strategy_id.in_(list(strategy_ids))).order_by(table.c.id)
-    ).all()
-    out: dict[tuple[str, str, str], Any] = {}
-    for r in rows:
-        out[(r.rule, r.strategy_id, r.tier)] = r
-    return out
+    rows = conn.execute(_NEWEST_ALERTS, {"ids": list(strategy_ids)}).all()
+    return {(r.rule, r.strategy_id, r.tier): r for r in rows}
 
 
 def firing_alerts(conn: Connection, strategy_id: str | None = None) -> list[dict[str, Any]]:
