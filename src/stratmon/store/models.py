@@ -80,7 +80,7 @@ class DailyRecordRow(Base):
     cash_balance: Mapped[float | None] = mapped_column(Float)
     margin_used: Mapped[float | None] = mapped_column(Float)
     extras: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    file_id: Mapped[int | None] = mapped_column(ForeignKey("ingested_files.id"))
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("ingested_files.id"), index=True)
 
 
 class ExecutionRow(Base):
@@ -112,7 +112,7 @@ class RoundTripRow(Base):
     pnl: Mapped[float] = mapped_column(Float)
     commission: Mapped[float] = mapped_column(Float, default=0.0)
     source: Mapped[str] = mapped_column(String(16))  # executions | file
-    file_id: Mapped[int | None] = mapped_column(ForeignKey("ingested_files.id"))
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("ingested_files.id"), index=True)
 
 
 class MatcherStateRow(Base):
