@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from stratmon.cli_common import WorkspaceOpt, console, fail, parse_date
 from stratmon.config import Workspace, create_workspace, find_workspace
 from stratmon.domain import Strategy
 from stratmon.errors import StratmonError
@@ -30,19 +30,6 @@ backtest_app = typer.Typer(
 app.add_typer(strategies_app, name="strategies")
 app.add_typer(backtest_app, name="backtest")
 
-# Not a terminal (a pipe, a log, CI): use a width that fits the status table unwrapped.
-console = Console(width=None if Console().is_terminal else 150)
-err_console = Console(stderr=True, width=None if Console(stderr=True).is_terminal else 150)
-
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="Workspace folder (default: $STRATMON_WORKSPACE, else the current directory "
-        "or a parent holding stratmon.toml).",
-    ),
-]
 
 STATUS_STYLE = {
     "on_track": "green",
@@ -56,21 +43,6 @@ STATUS_STYLE = {
 def _open(workspace: Path | None) -> tuple[Workspace, Store]:
     ws = find_workspace(workspace)
     return ws, open_store(ws.database_url)
-
-
-def _fail(err: Exception) -> None:
-    err_console.print(f"[bold red]error:[/] {escape(str(err))}")
-    raise typer.Exit(code=2)
-
-
-def _parse_date(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        _fail(StratmonError(f"--date {value!r} is not a date; use YYYY-MM-DD."))
-    return None
 
 
 def status_table(rows: list[StatusRow], as_of: dt.date | None) -> Table:
@@ -190,7 +162,7 @@ def init(
         ws = create_workspace(workspace, database_url)
         open_store(ws.database_url).dispose()
     except StratmonError as err:
-        _fail(err)
+        fail(err)
     console.print(f"Workspace ready at [bold]{ws.root}[/]. Database: {ws.database_url}")
 
 
@@ -225,7 +197,7 @@ def strategies_add(
             researcher=researcher,
             pool=pool,
             allocated_capital=allocated_capital,
-            allocation_date=_parse_date(allocation_date),
+            allocation_date=parse_date(allocation_date),
             periods_per_year=periods_per_year,
             benchmark=benchmark,
             backtest_source=backtest_source,
@@ -234,7 +206,7 @@ def strategies_add(
         with store.transaction() as conn:
             repo.upsert_strategies(conn, [s])
     except StratmonError as err:
-        _fail(err)
+        fail(err)
     console.print(f"Strategy [bold]{strategy_id}[/] registered.")
 
 
@@ -253,7 +225,7 @@ def strategies_import(
         with store.transaction() as conn:
             n = repo.upsert_strategies(conn, items)
     except StratmonError as err:
-        _fail(err)
+        fail(err)
     console.print(f"{n} strateg{'y' if n == 1 else 'ies'} registered from {file}.")
 
 
@@ -267,7 +239,7 @@ def strategies_list(workspace: WorkspaceOpt = None) -> None:
         with store.read() as conn:
             items = q.strategies(conn)
     except StratmonError as err:
-        _fail(err)
+        fail(err)
     table = Table(header_style="bold")
     for col in ("id", "name", "sector", "asset class", "pool", "capital", "since", "calendar"):
         table.add_column(col)
@@ -314,7 +286,7 @@ def backtest_import(
             else:
                 _print_ingest(ingest_paths(ws, store, [f], replace=replace))
     except StratmonError as err:
-        _fail(err)
+        fail(err)
 
 
 @backtest_app.command("sync")
@@ -332,7 +304,7 @@ def backtest_sync(workspace: WorkspaceOpt = None) -> None:
         _ws, store = _open(workspace)
         outcomes = sync_all(store)
     except StratmonError as err:
-        _fail(err)
+        fail(err)
     style = {
         "new_version": "green",
         "unchanged": "dim",
@@ -413,7 +385,7 @@ def ingest(
             return
         _print_ingest(ingest_paths(ws, store, files, replace=replace))
     except StratmonError as err:
-        _fail(err)
+        fail(err)
 
 
 @app.command()
@@ -429,9 +401,9 @@ def run(
 
     try:
         ws, store = _open(workspace)
-        result = DailyJob(ws, store).run(_parse_date(date), write_report=not no_report)
+        result = DailyJob(ws, store).run(parse_date(date), write_report=not no_report)
     except StratmonError as err:
-        _fail(err)
+        fail(err)
     _print_ingest(result.ingested)
     if result.as_of is None:
         console.print("No data yet: drop files into the inbox and run again.")
@@ -455,7 +427,7 @@ def status(
     try:
         _ws, store = _open(workspace)
         with store.read() as conn:
-            as_of = q.latest_evaluation_date(conn, _parse_date(date))
+            as_of = q.latest_evaluation_date(conn, parse_date(date))
             if as_of is None:
                 console.print("No evaluation yet: run `stratmon run`.")
                 return
@@ -470,7 +442,7 @@ def status(
             alert_history = q.alerts(conn, strategy_id=strategy) if strategy else []
             evidence = q.statistics_on(conn, as_of).get(strategy or "", {})
     except StratmonError as err:
-        _fail(err)
+        fail(err)
     if strategy is None:
         console.print(status_table(rows, as_of))
         return
@@ -538,7 +510,7 @@ def demo(
     try:
         run_demo(directory, console)
     except StratmonError as err:
-        _fail(err)
+        fail(err)
 
 
 from stratmon.cli_alerts import alerts_app  # noqa: E402

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -18,6 +17,7 @@ from stratmon.alerts.config import AlertConfig, alert_config_from_dict
 from stratmon.alerts.dispatch import dispatch_outbox, test_channels, workspace_secrets
 from stratmon.alerts.log import append_events
 from stratmon.alerts.messages import format_value
+from stratmon.cli_common import WorkspaceOpt, console, err_console, fail
 from stratmon.config import Workspace, find_workspace
 from stratmon.errors import StratmonError
 from stratmon.store import Store, open_store
@@ -28,13 +28,7 @@ alerts_app = typer.Typer(
     no_args_is_help=True,
 )
 
-console = Console(width=None if Console().is_terminal else 150)
-err_console = Console(stderr=True, width=None if Console(stderr=True).is_terminal else 150)
 
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option("--workspace", "-w", help="Workspace folder (default: as for other commands)."),
-]
 STATE_STYLE = {"firing": "bold red", "pending": "yellow", "resolved": "green", "inactive": "dim"}
 SEVERITY_STYLE = {"emergency": "bold magenta", "critical": "red", "warning": "yellow", "info": ""}
 
@@ -42,11 +36,6 @@ SEVERITY_STYLE = {"emergency": "bold magenta", "critical": "red", "warning": "ye
 def _open(workspace: Path | None) -> tuple[Workspace, Store, AlertConfig]:
     ws = find_workspace(workspace)
     return ws, open_store(ws.database_url), alert_config_from_dict(ws.config["alerts"])
-
-
-def _fail(err: Exception) -> None:
-    err_console.print(f"[bold red]error:[/] {escape(str(err))}")
-    raise typer.Exit(code=2)
 
 
 def _styled(text: str, style: str) -> str:
@@ -75,13 +64,13 @@ def list_(
 ) -> None:
     """Alerts, newest first."""
     if state is not None and state not in STATE_STYLE:
-        _fail(StratmonError(f"--state {state!r}: use one of {', '.join(STATE_STYLE)}."))
+        fail(StratmonError(f"--state {state!r}: use one of {', '.join(STATE_STYLE)}."))
     try:
         _, store, _ = _open(workspace)
         with store.read() as conn:
             rows = aq.list_alerts(conn, state=state, strategy_id=strategy, rule=rule, limit=limit)
     except StratmonError as err:
-        _fail(err)
+        fail(err)
     table = Table(title=f"Alerts ({len(rows)})")
     for col in ("ID", "State", "Severity", "Rule", "Strategy", "Value", "Threshold", "Since"):
         table.add_column(col, justify="right" if col in ("ID", "Value", "Threshold") else "left")
@@ -113,9 +102,9 @@ def show(
             a = aq.alert(conn, alert_id)
             history = aq.alert_history(conn, alert_id) if a else []
     except StratmonError as err:
-        _fail(err)
+        fail(err)
     if a is None:
-        _fail(StratmonError(f"No alert #{alert_id}. List them with `stratmon alerts list`."))
+        fail(StratmonError(f"No alert #{alert_id}. List them with `stratmon alerts list`."))
         return
     console.print(
         f"[bold]Alert #{a['id']}[/] {a['rule']} on {a['strategy_id']}: "
@@ -165,7 +154,7 @@ def ack(
         event = actions.acknowledge(store, alert_id, by, note)
         append_events(ws.alert_log, [event])
     except StratmonError as err:
-        _fail(err)
+        fail(err)
     console.print(f"Alert #{alert_id} acknowledged by {escape(by)}.")
 
 
@@ -183,7 +172,7 @@ def resolve(
         append_events(ws.alert_log, [event])
         report = dispatch_outbox(store, config, secrets=workspace_secrets(ws.root, config))
     except StratmonError as err:
-        _fail(err)
+        fail(err)
     console.print(f"Alert #{alert_id} resolved by {escape(by)}.")
     if report.sent or report.pending:
         console.print(f"Notifications: {report.sent} sent, {report.pending} waiting.")
@@ -214,7 +203,7 @@ def silence(
         with store.read() as conn:
             s = next(x for x in aq.silences(conn) if x["id"] == silence_id)
     except StratmonError as err:
-        _fail(err)
+        fail(err)
     matchers = ", ".join(
         f"{k}={v}" for k, v in (("strategy", strategy), ("rule", rule), ("pool", pool)) if v
     )
@@ -229,7 +218,7 @@ def silences(workspace: WorkspaceOpt = None) -> None:
         with store.read() as conn:
             rows = aq.silences(conn)
     except StratmonError as err:
-        _fail(err)
+        fail(err)
     table = Table(title="Silences")
     for col in ("ID", "Strategy", "Rule", "Pool", "From", "Until", "By", "Note"):
         table.add_column(col)
@@ -254,7 +243,7 @@ def dispatch(workspace: WorkspaceOpt = None) -> None:
         ws, store, config = _open(workspace)
         report = dispatch_outbox(store, config, secrets=workspace_secrets(ws.root, config))
     except StratmonError as err:
-        _fail(err)
+        fail(err)
     console.print(f"{report.sent} sent, {report.digests} digests built, {report.pending} waiting.")
     for e in report.errors:
         err_console.print(f"[yellow]{escape(e)}[/]")
@@ -270,7 +259,7 @@ def stats(workspace: WorkspaceOpt = None) -> None:
         with store.read() as conn:
             rows = aq.resolution_stats(conn)
     except StratmonError as err:
-        _fail(err)
+        fail(err)
 
     def f(x: Any, digits: int = 1) -> str:
         return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
@@ -300,7 +289,7 @@ def test_channels_cmd(workspace: WorkspaceOpt = None) -> None:
             return
         results = test_channels(config, secrets=workspace_secrets(ws.root, config))
     except StratmonError as err:
-        _fail(err)
+        fail(err)
     failed = 0
     for name, res in results.items():
         if res.ok:

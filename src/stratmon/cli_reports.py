@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
 
+from stratmon.cli_common import WorkspaceOpt, console, fail, parse_date
 from stratmon.config import Workspace, find_workspace
 from stratmon.errors import StratmonError
 from stratmon.reports.model import Report
@@ -25,18 +25,7 @@ benchmarks_app = typer.Typer(
     help="Benchmark series (daily returns) and composite benchmarks.", no_args_is_help=True
 )
 
-console = Console(width=None if Console().is_terminal else 150)
-err_console = Console(stderr=True)
 
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="Workspace folder (default: $STRATMON_WORKSPACE, "
-        "else the current directory or a parent holding stratmon.toml).",
-    ),
-]
 DateOpt = Annotated[
     str | None,
     typer.Option(
@@ -54,22 +43,16 @@ SendOpt = Annotated[
 ]
 
 
-def _fail(err: Exception) -> None:
-    err_console.print(f"[bold red]error:[/] {escape(str(err))}")
-    raise typer.Exit(code=2)
-
-
-def _date(value: str | None, option: str = "--date") -> dt.date | None:
-    if value is None:
-        return None
+def _day(value: str | None) -> dt.date | None:
+    """``--date`` parsed, or a clean exit naming the bad value."""
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise StratmonError(f"{option} {value!r} is not a date; use YYYY-MM-DD.") from None
+        return parse_date(value)
+    except StratmonError as err:
+        fail(err)
 
 
 def _required_date(value: str, option: str) -> dt.date:
-    d = _date(value, option)
+    d = parse_date(value, option)
     assert d is not None
     return d
 
@@ -112,7 +95,7 @@ def _emit(
                     else f"[red]not sent to {channel}: {escape(error)}[/]"
                 )
     except StratmonError as err:
-        _fail(err)
+        fail(err)
 
 
 @report_app.command("daily")
@@ -126,10 +109,7 @@ def report_daily(
     """PnL per strategy, top winners and losers, NAV and utilisation, positions, alerts."""
     from stratmon.reports.periodic import build_daily
 
-    try:
-        day = _date(date)
-    except StratmonError as err:
-        _fail(err)
+    day = _day(date)
     _emit(workspace, build_daily, fmt_, output, send, "daily", day)
 
 
@@ -144,10 +124,7 @@ def report_weekly(
     """Weekly returns, rolling Sharpe, drawdowns, trades, attribution, benchmarks."""
     from stratmon.reports.periodic import build_weekly
 
-    try:
-        day = _date(date)
-    except StratmonError as err:
-        _fail(err)
+    day = _day(date)
     _emit(workspace, build_weekly, fmt_, output, send, "weekly", day)
 
 
@@ -162,10 +139,7 @@ def report_monthly(
     """Monthly returns, risk, attribution, cohorts, utilisation, recommendations."""
     from stratmon.reports.periodic import build_monthly
 
-    try:
-        day = _date(date)
-    except StratmonError as err:
-        _fail(err)
+    day = _day(date)
     _emit(workspace, build_monthly, fmt_, output, send, "monthly", day)
 
 
@@ -181,10 +155,7 @@ def report_strategy(
     """Deep dive into one strategy."""
     from stratmon.reports.adhoc import build_strategy
 
-    try:
-        day = _date(date)
-    except StratmonError as err:
-        _fail(err)
+    day = _day(date)
     _emit(
         workspace, build_strategy, fmt_, output, send, f"strategy_{strategy_id}", strategy_id, day
     )
@@ -202,10 +173,7 @@ def report_compare(
     """Strategies side by side (return, Sharpe, drawdown, hit rate, volatility, trades)."""
     from stratmon.reports.adhoc import build_compare
 
-    try:
-        day = _date(date)
-    except StratmonError as err:
-        _fail(err)
+    day = _day(date)
     _emit(workspace, build_compare, fmt_, output, send, "compare", strategy_ids, day)
 
 
@@ -227,7 +195,7 @@ def report_period(
         a, b = _required_date(from_, "--from"), _required_date(to, "--to")
         c, d = _required_date(vs_from, "--vs-from"), _required_date(vs_to, "--vs-to")
     except StratmonError as err:
-        _fail(err)
+        fail(err)
     _emit(workspace, build_period, fmt_, output, send, f"period_{a}_{b}_vs_{c}_{d}", a, b, c, d)
 
 
@@ -243,10 +211,7 @@ def report_backtest(
     """Live vs backtest: comparison, statistics and the cone."""
     from stratmon.reports.adhoc import build_backtest
 
-    try:
-        day = _date(date)
-    except StratmonError as err:
-        _fail(err)
+    day = _day(date)
     _emit(
         workspace, build_backtest, fmt_, output, send, f"backtest_{strategy_id}", strategy_id, day
     )
@@ -268,7 +233,7 @@ def benchmarks_import(
             counts = brepo.import_returns(conn, rows, source=str(file))
         store.dispose()
     except StratmonError as err:
-        _fail(err)
+        fail(err)
     for bid, n in counts.items():
         console.print(f"{bid}: {n} daily returns stored")
 
@@ -301,7 +266,7 @@ def benchmarks_composite(
             brepo.define_composite(conn, benchmark_id, weights, name)
         store.dispose()
     except StratmonError as err:
-        _fail(err)
+        fail(err)
     console.print(f"{benchmark_id} = " + " + ".join(f"{v:g} x {k}" for k, v in weights.items()))
 
 
@@ -316,7 +281,7 @@ def benchmarks_list(workspace: WorkspaceOpt = None) -> None:
             rows = brepo.benchmarks(conn)
         store.dispose()
     except StratmonError as err:
-        _fail(err)
+        fail(err)
     table = RichTable(title="benchmarks", header_style="bold")
     for c in ("id", "name", "kind", "components", "days", "first", "last"):
         table.add_column(c)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from stratmon.cli_common import WorkspaceOpt, console, err_console, fail
 from stratmon.config import find_workspace
 from stratmon.errors import StratmonError
 from stratmon.service.runner import utcnow
@@ -17,23 +16,6 @@ from stratmon.service.settings import ServiceSettings
 from stratmon.store import keys_repo, open_store
 
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
-console = Console()
-err_console = Console(stderr=True)
-
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="Workspace folder (default: $STRATMON_WORKSPACE, else the current directory "
-        "or a parent holding stratmon.toml).",
-    ),
-]
-
-
-def _fail(err: Exception) -> None:
-    err_console.print(f"[bold red]error:[/] {err}")
-    raise typer.Exit(1)
 
 
 def serve(
@@ -74,7 +56,7 @@ def serve(
         )
         store = open_store(ws.database_url)
     except StratmonError as err:
-        _fail(err)
+        fail(err, code=1)
         return
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -95,7 +77,7 @@ def keys_create(
         with store.transaction() as conn:
             k, secret = keys_repo.create_key(conn, name, role, utcnow())
     except (StratmonError, ValueError) as err:
-        _fail(err)
+        fail(err, code=1)
         return
     err_console.print(
         f"Created key {k.key_id} ({k.role}) for {k.name}. It is shown only now; store it safely:"
@@ -112,7 +94,7 @@ def keys_list(workspace: WorkspaceOpt = None) -> None:
         with store.read() as conn:
             keys = keys_repo.list_keys(conn)
     except StratmonError as err:
-        _fail(err)
+        fail(err, code=1)
         return
     table = Table("key id", "name", "role", "created (UTC)", "revoked (UTC)")
     for k in keys:
@@ -138,8 +120,8 @@ def keys_revoke(
         with store.transaction() as conn:
             n = keys_repo.revoke_key(conn, ident, utcnow())
     except StratmonError as err:
-        _fail(err)
+        fail(err, code=1)
         return
     if n == 0:
-        _fail(StratmonError(f"No active key {ident!r}. See `stratmon keys list`."))
+        fail(StratmonError(f"No active key {ident!r}. See `stratmon keys list`."), code=1)
     console.print(f"Revoked {n} key(s).")
