@@ -13,6 +13,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -140,6 +141,12 @@ class StrategyInputs:
     live_costs: Mapping[dt.date, float] | None = None
     running_all: Mapping[str, float] | None = None
 
+    @cached_property
+    def returns(self) -> np.ndarray:
+        """Time-weighted daily returns from NAV and cash flows, shape (T-1,) (computed once;
+        every step of an evaluation reads it)."""
+        return returns_from_nav(self.nav, self.cash_flow)[1:]
+
 
 @dataclass
 class StrategyEvaluation:
@@ -214,7 +221,7 @@ def window_metrics(
     groups = {(g[0].strategy.periods_per_year, i): g for i, g in enumerate(group_by_dates(items))}
     out: dict[str, dict[str, dict[str, float]]] = {it.strategy.strategy_id: {} for it in items}
     for (ppy, _), members in groups.items():
-        rets = np.column_stack([returns_from_nav(m.nav, m.cash_flow)[1:] for m in members])
+        rets = np.column_stack([m.returns for m in members])
         t, n = rets.shape
         idx = pd.DatetimeIndex(pd.to_datetime(list(members[0].nav_dates[1:])))
         # The whole-period window comes from the stored running state when the pipeline has
@@ -393,7 +400,7 @@ def _add_bootstrap(items: Sequence[StrategyInputs], statistics: dict[str, dict[s
         bt = it.backtest
         if stats is None or bt is None or bt.returns is None:
             continue
-        live = returns_from_nav(it.nav, it.cash_flow)[1:]
+        live = it.returns
         live = live[np.isfinite(live)]
         if live.size < MIN_BOOTSTRAP:
             stats["bootstrap"] = {"reason": f"needs {MIN_BOOTSTRAP} live returns"}
@@ -460,7 +467,7 @@ def _statistics(
         if bt is not None and bt.returns is not None and overlaps(it.nav_dates, bt.dates):
             stats["same_dates"] = same_date_comparison(
                 list(it.nav_dates[1:]),
-                returns_from_nav(it.nav, it.cash_flow)[1:],
+                it.returns,
                 bt.dates,
                 bt.returns,
                 live_cost_fraction=it.live_costs,

@@ -24,7 +24,7 @@ from sqlalchemy import Connection
 from stratmon.decay import DecayDetector
 from stratmon.engine import DecayReading, StrategyInputs, group_by_dates
 from stratmon.history import History
-from stratmon.metrics import RunningMetrics, order_statistics, returns_from_nav
+from stratmon.metrics import RunningMetrics, order_statistics
 from stratmon.store import queries as q
 from stratmon.store import repositories as repo
 
@@ -58,7 +58,7 @@ class IncrementalState:
         for members in group_by_dates(items):
             sids = [m.strategy.strategy_id for m in members]
             dates = list(members[0].nav_dates[1:])
-            rets = np.column_stack([returns_from_nav(m.nav, m.cash_flow)[1:] for m in members])
+            rets = np.column_stack([m.returns for m in members])
             ppy = members[0].strategy.periods_per_year
             rm, fed = self._running_object(conn, tuple(sids), dates, ppy, as_of)
             if rm is None:
@@ -151,7 +151,7 @@ class IncrementalState:
                 continue
             version = int(bt.version or 0)
             dates = list(it.nav_dates[1:])
-            rets = returns_from_nav(it.nav, it.cash_flow)[1:]
+            rets = it.returns
             row = stored.get((sid, version))
             det: DecayDetector | None = None
             done = 0
