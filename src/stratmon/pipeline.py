@@ -102,7 +102,6 @@ class DailyJob:
         self._bt_keys: dict[str, tuple[int | None, int | None]] = {}
         self._bt_stamp: tuple[int, int] | None = None
         self.state = IncrementalState(self.history)
-        self._alert_inputs: list[StrategyInputs] = []
 
     # -- loading -----------------------------------------------------------------------------
     def _profile(
@@ -166,10 +165,14 @@ class DailyJob:
 
     # -- alerts ------------------------------------------------------------------------------
     def _step_alerts(
-        self, conn: Connection, evals: Sequence[StrategyEvaluation], as_of: dt.date
+        self,
+        conn: Connection,
+        evals: Sequence[StrategyEvaluation],
+        items: Sequence[StrategyInputs],
+        as_of: dt.date,
     ) -> list[AlertEvent]:
         """Every alert rule, the state machine and the outbox (:mod:`stratmon.alerts.job`)."""
-        return alert_step(conn, evals, self._alert_inputs, as_of, self.alert_config)
+        return alert_step(conn, evals, items, as_of, self.alert_config)
 
     # -- the job -------------------------------------------------------------------------------
     def ingest_inbox(
@@ -212,7 +215,6 @@ class DailyJob:
                 return RunResult(None, ingested, [], [], [], None, time.perf_counter() - t0)
             strategies = q.strategies(conn, active_only=True)
             items = self._inputs(conn, as_of, strategies)
-            self._alert_inputs = items
             firing_before = q.firing_alerts(conn)
         evals = evaluate(
             items,
@@ -223,7 +225,7 @@ class DailyJob:
             bootstrap=write_report,
         )
         with self.store.transaction() as conn:
-            events = self._persist(conn, evals, as_of)
+            events = self._persist(conn, evals, items, as_of)
         if events:
             append_events(self.ws.alert_log, events)
         dispatch = dispatch_after_commit(self.store, self.alert_config, self.ws.root, as_of)
@@ -235,7 +237,11 @@ class DailyJob:
         )
 
     def _persist(
-        self, conn: Connection, evals: Sequence[StrategyEvaluation], as_of: dt.date
+        self,
+        conn: Connection,
+        evals: Sequence[StrategyEvaluation],
+        items: Sequence[StrategyInputs],
+        as_of: dt.date,
     ) -> list[AlertEvent]:
         eval_id = repo.start_evaluation(conn, as_of)
         repo.clear_results(conn, as_of, [e.strategy_id for e in evals])
@@ -301,7 +307,7 @@ class DailyJob:
             ],
         )
         self.state.persist(conn)
-        events = self._step_alerts(conn, evals, as_of)
+        events = self._step_alerts(conn, evals, items, as_of)
         repo.finish_evaluation(conn, eval_id, len(evals))
         return events
 

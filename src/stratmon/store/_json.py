@@ -25,17 +25,6 @@ def clean(value: Any) -> Any:
     return value
 
 
-def clean_flat(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Fast :func:`clean` for a flat mapping of numbers (metric snapshots)."""
-    out: dict[str, Any] = {}
-    for k, v in values.items():
-        if isinstance(v, float):
-            out[k] = v if math.isfinite(v) else None
-        else:
-            out[k] = clean(v)
-    return out
-
-
 def opt_float(value: Any) -> float | None:
     """A finite float or None."""
     if value is None:
