@@ -73,11 +73,16 @@ def _emit(
 ) -> None:
     from stratmon.reports.render import FORMATS, write_report
 
+    failed = 0
     try:
         if fmt_ not in FORMATS:
             raise StratmonError(f"--format {fmt_!r}: use one of {', '.join(FORMATS)}.")
         ws, store = _open(workspace)
         try:
+            if send:  # an unknown channel stops here: nothing built, written or sent
+                from stratmon.reports.deliver import report_channels
+
+                report_channels(ws, send)
             with store.read() as conn:
                 report = build(conn, *args)
         finally:
@@ -89,13 +94,16 @@ def _emit(
             from stratmon.reports.deliver import send_report
 
             for channel, error in send_report(ws, report, path, send).items():
+                failed += error is not None
                 console.print(
-                    f"sent to {channel}"
+                    f"sent to {escape(channel)}"
                     if error is None
-                    else f"[red]not sent to {channel}: {escape(error)}[/]"
+                    else f"[red]not sent to {escape(channel)}:[/] {escape(error)}"
                 )
     except StratmonError as err:
         fail(err)
+    if failed:  # the report is written; a channel that failed still fails the command
+        raise typer.Exit(code=1)
 
 
 @report_app.command("daily")

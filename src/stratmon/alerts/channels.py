@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,6 +141,8 @@ def send(
     body: str,
     kind: str = "info",
     timeout: float = 15.0,
+    *,
+    attach: Sequence[str | Path] = (),
 ) -> SendResult:
     """Send one message through apprise (a fresh instance per message).
 
@@ -152,6 +154,9 @@ def send(
         apprise notification type (``info``, ``success``, ``warning``, ``failure``).
     timeout : float
         Seconds for the whole notification.
+    attach : sequence of str or Path, optional
+        Local files to attach (for plugins with attachment support, e.g. ``mailto://``: each
+        becomes a MIME part named after the file). Empty (the default): no attachment.
 
     Returns
     -------
@@ -169,7 +174,12 @@ def send(
         return SendResult(False, f"channel {resolved.name}: apprise does not accept its URL.")
     try:
         result = ap.notify(
-            body=body, title=subject, notify_type=kind, body_format="text", timeout=timeout
+            body=body,
+            title=subject,
+            notify_type=kind,
+            body_format="text",
+            timeout=timeout,
+            attach=[str(p) for p in attach] or None,
         )
     except Exception as exc:  # a plugin error must not stop the dispatcher
         return SendResult(False, resolved.redact(f"channel {resolved.name}: {exc}"))
