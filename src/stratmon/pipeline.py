@@ -243,8 +243,9 @@ class DailyJob:
         items: Sequence[StrategyInputs],
         as_of: dt.date,
     ) -> list[AlertEvent]:
+        if repo.evaluated_on(conn, as_of):  # a re-run: replace that date's results
+            repo.clear_results(conn, as_of, [e.strategy_id for e in evals])
         eval_id = repo.start_evaluation(conn, as_of)
-        repo.clear_results(conn, as_of, [e.strategy_id for e in evals])
         repo.save_snapshots(conn, _snapshot_rows(evals, eval_id))
         repo.save_comparisons(
             conn,

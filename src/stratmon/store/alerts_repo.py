@@ -5,10 +5,11 @@ transition and the notifications it causes commit in one transaction."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from stratmon.store._json import opt_float
 from stratmon.store.models import (
@@ -20,19 +21,31 @@ from stratmon.store.models import (
     AlertStatusRow,
 )
 
+_STATUS_EXISTS = select(AlertStatusRow.alert_id).where(
+    AlertStatusRow.alert_id == bindparam("alert_id")
+)
+_STATUS_INSERT = insert(AlertStatusRow)
+_ACTION_INSERT = insert(AlertActionRow)
+
+
+@functools.cache
+def _status_update(keys: frozenset[str]) -> Any:
+    """A prebuilt UPDATE of the given status columns (one per column set, built once)."""
+    return (
+        update(AlertStatusRow)
+        .where(AlertStatusRow.alert_id == bindparam("_alert_id"))
+        .values({k: bindparam(k) for k in keys})
+    )
+
 
 def upsert_alert_status(conn: Connection, alert_id: int, values: dict[str, Any]) -> None:
     """Insert or update the status row of an alert (only the given columns change)."""
-    exists = conn.execute(
-        select(AlertStatusRow.alert_id).where(AlertStatusRow.alert_id == alert_id)
-    ).first()
+    exists = conn.execute(_STATUS_EXISTS, {"alert_id": alert_id}).first()
     if exists is None:
         row = {"severity": "", "category": "performance", "pool": "", **values}
-        conn.execute(insert(AlertStatusRow).values(alert_id=alert_id, **row))
+        conn.execute(_STATUS_INSERT, {"alert_id": alert_id, **row})
     elif values:
-        conn.execute(
-            update(AlertStatusRow).where(AlertStatusRow.alert_id == alert_id).values(values)
-        )
+        conn.execute(_status_update(frozenset(values)), {**values, "_alert_id": alert_id})
 
 
 def add_action(conn: Connection, alert_id: int, values: dict[str, Any]) -> int:
@@ -41,7 +54,7 @@ def add_action(conn: Connection, alert_id: int, values: dict[str, Any]) -> int:
     for k in ("value", "threshold"):
         if k in row:
             row[k] = opt_float(row[k])
-    res = conn.execute(insert(AlertActionRow).values(row))
+    res = conn.execute(_ACTION_INSERT, row)
     pk = res.inserted_primary_key
     assert pk is not None
     return int(pk[0])

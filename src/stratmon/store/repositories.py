@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from stratmon.domain import (
     BacktestExpectation,
@@ -277,9 +277,23 @@ def save_matcher_state(conn: Connection, strategy_id: str, state: dict[str, Any]
 # --- evaluation results ------------------------------------------------------------------
 
 
+_START_EVALUATION = insert(EvaluationRow)
+_EVALUATED_ON = select(EvaluationRow.id).where(EvaluationRow.as_of == bindparam("as_of")).limit(1)
+_FINISH_EVALUATION = (
+    update(EvaluationRow)
+    .where(EvaluationRow.id == bindparam("_id"))
+    .values(finished_at=bindparam("finished_at"), status="ok", n_strategies=bindparam("n"))
+)
+
+
+def evaluated_on(conn: Connection, as_of: dt.date) -> bool:
+    """True when an evaluation for ``as_of`` was started before (its results may exist)."""
+    return conn.execute(_EVALUATED_ON, {"as_of": as_of}).first() is not None
+
+
 def start_evaluation(conn: Connection, as_of: dt.date) -> int:
     res = conn.execute(
-        insert(EvaluationRow), {"as_of": as_of, "started_at": _now(), "status": "running"}
+        _START_EVALUATION, {"as_of": as_of, "started_at": _now(), "status": "running"}
     )
     pk = res.inserted_primary_key
     assert pk is not None
@@ -288,9 +302,7 @@ def start_evaluation(conn: Connection, as_of: dt.date) -> int:
 
 def finish_evaluation(conn: Connection, evaluation_id: int, n_strategies: int) -> None:
     conn.execute(
-        update(EvaluationRow)
-        .where(EvaluationRow.id == evaluation_id)
-        .values(finished_at=_now(), status="ok", n_strategies=n_strategies)
+        _FINISH_EVALUATION, {"_id": evaluation_id, "finished_at": _now(), "n": n_strategies}
     )
 
 
@@ -354,15 +366,20 @@ def save_alert_state(
     values = {k: clean(v) if isinstance(v, float) else v for k, v in values.items()}
     values["updated_at"] = at
     if alert_id is None:
-        res = conn.execute(insert(AlertRow).values(values))
+        res = conn.execute(_ALERT_INSERT, values)
         pk = res.inserted_primary_key
         assert pk is not None
         return int(pk[0])
-    conn.execute(update(AlertRow).where(AlertRow.id == alert_id).values(values))
+    if set(values) == _ALERT_UPDATE_SET:
+        conn.execute(_ALERT_UPDATE, {**values, "_id": alert_id})
+    else:
+        conn.execute(update(AlertRow).where(AlertRow.id == alert_id).values(values))
     return alert_id
 
 
+_ALERT_INSERT = insert(AlertRow)
 _ALERT_UPDATE_KEYS = (*ALERT_STATE_FIELDS, "updated_at")
+_ALERT_UPDATE_SET = frozenset(_ALERT_UPDATE_KEYS)
 _ALERT_UPDATE = (
     update(AlertRow)
     .where(AlertRow.id == bindparam("_id"))
@@ -384,28 +401,34 @@ def update_alert_states(conn: Connection, updates: Sequence[tuple[int, dict[str,
     conn.execute(_ALERT_UPDATE, params)
 
 
+_TOUCH_ALERT = (
+    update(AlertRow).where(AlertRow.id == bindparam("_id")).values(updated_at=bindparam("at"))
+)
+
+
 def touch_alert(conn: Connection, alert_id: int, at: dt.date) -> None:
     """Mark an alert row as evaluated on ``at`` (a closed episode superseded by a new one)."""
-    conn.execute(update(AlertRow).where(AlertRow.id == alert_id).values(updated_at=at))
+    conn.execute(_TOUCH_ALERT, {"_id": alert_id, "at": at})
+
+
+_EVENT_EXISTS = select(AlertEventRow.id).where(
+    AlertEventRow.alert_id == bindparam("alert_id"),
+    AlertEventRow.at == bindparam("at"),
+    AlertEventRow.to_state == bindparam("to_state"),
+)
+_EVENT_INSERT = insert(AlertEventRow)
 
 
 def save_alert_event(conn: Connection, alert_id: int, values: dict[str, Any]) -> None:
     """Append one transition. A re-run of the same day does not duplicate it."""
-    exists = conn.execute(
-        select(AlertEventRow.id).where(
-            AlertEventRow.alert_id == alert_id,
-            AlertEventRow.at == values["at"],
-            AlertEventRow.to_state == values["to_state"],
-        )
-    ).first()
-    if exists is None:
+    key = {"alert_id": alert_id, "at": values["at"], "to_state": values["to_state"]}
+    if conn.execute(_EVENT_EXISTS, key).first() is None:
         conn.execute(
-            insert(AlertEventRow).values(
-                {
-                    **{k: clean(v) if isinstance(v, float) else v for k, v in values.items()},
-                    "alert_id": alert_id,
-                }
-            )
+            _EVENT_INSERT,
+            {
+                **{k: clean(v) if isinstance(v, float) else v for k, v in values.items()},
+                "alert_id": alert_id,
+            },
         )
 
 
@@ -421,17 +444,20 @@ def save_cone_breaches(conn: Connection, rows: Sequence[dict[str, Any]]) -> None
         conn.execute(insert(ConeBreachRow), list(rows))
 
 
+_DELETE_DETECTOR_STATE = delete(DetectorStateRow).where(
+    DetectorStateRow.strategy_id == bindparam("sid"),
+    DetectorStateRow.backtest_version == bindparam("version"),
+)
+
+
 def save_detector_states(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Upsert decay-detector states. Rows: strategy_id, backtest_version, last_date,
     n_updates, alarm_date, state (dict)."""
     if not rows:
         return
     conn.execute(
-        delete(DetectorStateRow).where(
-            tuple_(DetectorStateRow.strategy_id, DetectorStateRow.backtest_version).in_(
-                [(r["strategy_id"], r["backtest_version"]) for r in rows]
-            )
-        )
+        _DELETE_DETECTOR_STATE,
+        [{"sid": r["strategy_id"], "version": r["backtest_version"]} for r in rows],
     )
     conn.execute(insert(DetectorStateRow), list(rows))
 
@@ -458,14 +484,15 @@ def insert_expectation_version(
     return int(pk[0])
 
 
+_DELETE_RUNNING_STATES = delete(RunningStateRow).where(
+    RunningStateRow.kind == bindparam("kind"),
+    RunningStateRow.strategy_id.in_(bindparam("ids", expanding=True)),
+)
+
+
 def save_running_states(conn: Connection, kind: str, rows: Sequence[dict[str, Any]]) -> None:
     """Upsert incremental states. Rows: strategy_id, last_date, n_updates, state (dict)."""
     if not rows:
         return
-    conn.execute(
-        delete(RunningStateRow).where(
-            RunningStateRow.kind == kind,
-            RunningStateRow.strategy_id.in_([r["strategy_id"] for r in rows]),
-        )
-    )
+    conn.execute(_DELETE_RUNNING_STATES, {"kind": kind, "ids": [r["strategy_id"] for r in rows]})
     conn.execute(insert(RunningStateRow), [{**r, "kind": kind} for r in rows])
