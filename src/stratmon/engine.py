@@ -223,7 +223,7 @@ def window_metrics(
     for (ppy, _), members in groups.items():
         rets = np.column_stack([m.returns for m in members])
         t, n = rets.shape
-        idx = pd.DatetimeIndex(pd.to_datetime(list(members[0].nav_dates[1:])))
+        dates = members[0].nav_dates[1:]
         # The whole-period window comes from the stored running state when the pipeline has
         # it (no pass over years of history); otherwise it is one more column block.
         running = all(m.running_all is not None for m in members)
@@ -234,7 +234,8 @@ def window_metrics(
         blocks = [] if running else [rets]
         if running and windows:  # trailing windows only need their own rows
             keep = min(t, max(windows))
-            rets, idx, t = rets[-keep:], idx[-keep:], keep
+            rets, dates, t = rets[-keep:], dates[-keep:], keep
+        idx = pd.DatetimeIndex(list(dates))
         for w in windows:
             block = np.full_like(rets, np.nan)
             k = min(w, t)

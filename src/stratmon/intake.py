@@ -128,14 +128,24 @@ def ingest_paths(
     *,
     replace: bool = False,
     today: dt.date | None = None,
+    registry: Sequence[Strategy] | None = None,
 ) -> list[IngestOutcome]:
     """Ingest files. Files inside the inbox are moved to ``processed/`` or ``rejected/``;
-    files elsewhere stay where they are (a rejected one is copied aside with its error)."""
+    files elsewhere stay where they are (a rejected one is copied aside with its error).
+
+    ``registry`` is every registered strategy when the caller has just read it (the daily
+    job); otherwise it is read from the store.
+    """
+    paths = sorted(Path(p) for p in paths)
+    if not paths:
+        return []
     today = today or dt.date.today()
-    with store.read() as conn:
-        strategies = {s.strategy_id: s for s in q.strategies(conn)}
+    if registry is None:
+        with store.read() as conn:
+            registry = q.strategies(conn)
+    strategies = {s.strategy_id: s for s in registry}
     outcomes = []
-    for path in sorted(Path(p) for p in paths):
+    for path in paths:
         outcomes.append(_ingest_one(ws, store, path, strategies, replace, today))
     return outcomes
 

@@ -176,11 +176,20 @@ class DailyJob:
 
     # -- the job -------------------------------------------------------------------------------
     def ingest_inbox(
-        self, *, replace: bool = False, today: dt.date | None = None
+        self,
+        *,
+        replace: bool = False,
+        today: dt.date | None = None,
+        registry: Sequence[Strategy] | None = None,
     ) -> list[IngestOutcome]:
         """Ingest every data file waiting in the inbox."""
         return ingest_paths(
-            self.ws, self.store, list_inbox(self.ws.inbox), replace=replace, today=today
+            self.ws,
+            self.store,
+            list_inbox(self.ws.inbox),
+            replace=replace,
+            today=today,
+            registry=registry,
         )
 
     def run(
@@ -208,12 +217,14 @@ class DailyJob:
         today: dt.date | None,
     ) -> RunResult:
         t0 = time.perf_counter()
-        ingested = self.ingest_inbox(today=today or as_of) if ingest else []
+        with self.store.read() as conn:
+            registry = q.strategies(conn)  # ingest does not change the registry
+        ingested = self.ingest_inbox(today=today or as_of, registry=registry) if ingest else []
+        strategies = [s for s in registry if s.active]
         with self.store.read() as conn:
             as_of = as_of or q.last_data_date(conn)
             if as_of is None:
                 return RunResult(None, ingested, [], [], [], None, time.perf_counter() - t0)
-            strategies = q.strategies(conn, active_only=True)
             items = self._inputs(conn, as_of, strategies)
             firing_before = q.firing_alerts(conn)
         evals = evaluate(

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import find_issue, rejected
+from ingest_checks import find_issue, rejected
 
 from stratmon.errors import FileRejectedError
 from stratmon.ingest import IngestContext, parse_file

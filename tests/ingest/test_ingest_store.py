@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import find_issue, rejected
+from ingest_checks import find_issue, rejected
 
 from stratmon.domain.records import DailyRecord
 from stratmon.ingest import IngestContext, InMemoryView, file_sha256, parse_file

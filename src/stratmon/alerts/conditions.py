@@ -38,6 +38,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -86,6 +87,9 @@ class AlertInputs:
         From the latest daily record (money).
     findings : sequence of mappings with ``kind`` and ``date``
         Ingest findings of the strategy.
+    returns : ndarray, shape (T-1,), optional
+        The time-weighted daily returns of ``nav`` and ``cash_flow`` when the caller already
+        has them (the daily job); computed from NAV otherwise.
     """
 
     strategy_id: str
@@ -101,6 +105,21 @@ class AlertInputs:
     gross_exposure: float = math.nan
     margin_used: float = math.nan
     findings: Sequence[Mapping[str, Any]] = ()
+    returns: np.ndarray | None = None
+
+    @cached_property
+    def wealth(self) -> np.ndarray | None:
+        """Compounded wealth from 1.0 on the first NAV day, shape (T,); missing returns
+        count as flat. ``None`` with fewer than two NAV days."""
+        if self.nav is None or self.nav.size < 2:
+            return None
+        r = (
+            self.returns
+            if self.returns is not None
+            else returns_from_nav(self.nav, self.cash_flow)[1:]
+        )
+        r = np.where(np.isfinite(r), r, 0.0)
+        return np.concatenate([[1.0], np.cumprod(1.0 + r)])
 
     def window(self, label: str | int) -> Mapping[str, Any]:
         return self.metrics.get(str(label), {})
@@ -288,18 +307,10 @@ def statistical_drawdown_condition(inp: AlertInputs, config: AlertConfig) -> Con
     return _cond("statistical_drawdown", inp, config, False, dd, d95, msg)
 
 
-def _wealth(inp: AlertInputs) -> np.ndarray | None:
-    if inp.nav is None or inp.nav.size < 2:
-        return None
-    r = returns_from_nav(inp.nav, inp.cash_flow)[1:]
-    r = np.where(np.isfinite(r), r, 0.0)
-    return np.concatenate([[1.0], np.cumprod(1.0 + r)])
-
-
 def drawdown_duration_condition(inp: AlertInputs, config: AlertConfig) -> Condition:
     """Calendar days since the last peak of compounded wealth, while under water."""
     cfg = config.drawdown_duration
-    wealth = _wealth(inp)
+    wealth = inp.wealth
     if wealth is None or len(inp.nav_dates) != wealth.size:
         msg = "Not evaluated: fewer than two NAV days."
         return _cond("drawdown_duration", inp, config, None, math.nan, cfg.max_days, msg)
@@ -425,7 +436,7 @@ def profitable_condition(inp: AlertInputs, config: AlertConfig) -> Condition:
 
 def year_to_date_return(inp: AlertInputs) -> float:
     """Compounded return of the NAV days of ``as_of``'s calendar year (NaN without one)."""
-    wealth = _wealth(inp)
+    wealth = inp.wealth
     if wealth is None:
         return math.nan
     dates = list(inp.nav_dates)

@@ -57,6 +57,8 @@ class _Inputs(Protocol):
     def cash_flow(self) -> np.ndarray: ...
     @property
     def backtest(self) -> _Backtest | None: ...
+    @property
+    def returns(self) -> np.ndarray: ...
 
 
 def _f(x: Any) -> float:
@@ -128,6 +130,7 @@ def strategy_conditions(
             gross_exposure=_f(rec.get("gross_exposure_usd")),
             margin_used=_f(rec.get("margin_used")),
             findings=findings.get(s.strategy_id, []),
+            returns=it.returns,
         )
         out.extend(build_conditions(alert_inputs, cfg))
     return out

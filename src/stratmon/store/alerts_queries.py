@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import statistics
 from collections.abc import Sequence
 from typing import Any
@@ -40,15 +41,17 @@ _STATUS_FIELDS = (
 )
 
 
+_ALERT_STATUS = select(AlertStatusRow.__table__).where(
+    AlertStatusRow.alert_id.in_(bindparam("ids", expanding=True))
+)
+
+
 def alert_status(conn: Connection, alert_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     """Status rows by alert id (alerts without one are absent)."""
     out: dict[int, dict[str, Any]] = {}
     ids = list(alert_ids)
     for i in range(0, len(ids), 500):
-        rows = conn.execute(
-            select(AlertStatusRow.__table__).where(AlertStatusRow.alert_id.in_(ids[i : i + 500]))
-        ).all()
-        for r in rows:
+        for r in conn.execute(_ALERT_STATUS, {"ids": ids[i : i + 500]}):
             out[int(r.alert_id)] = {f: getattr(r, f) for f in _STATUS_FIELDS}
     return out
 
@@ -165,13 +168,18 @@ def alert_history(conn: Connection, alert_id: int) -> list[dict[str, Any]]:
     return out
 
 
+_ACTIVE_SILENCES = (
+    select(AlertSilenceRow.__table__)
+    .where(
+        AlertSilenceRow.starts_at <= bindparam("now"), AlertSilenceRow.ends_at > bindparam("now")
+    )
+    .order_by(AlertSilenceRow.id)
+)
+
+
 def active_silences(conn: Connection, now: dt.datetime) -> list[dict[str, Any]]:
     """Silences in force at ``now`` (``starts_at <= now < ends_at``)."""
-    t = AlertSilenceRow.__table__
-    rows = conn.execute(
-        select(t).where(t.c.starts_at <= now, t.c.ends_at > now).order_by(t.c.id)
-    ).all()
-    return [dict(r._mapping) for r in rows]
+    return [dict(r._mapping) for r in conn.execute(_ACTIVE_SILENCES, {"now": now})]
 
 
 def silences(conn: Connection) -> list[dict[str, Any]]:
@@ -233,27 +241,34 @@ def strategy_pools(conn: Connection) -> dict[str, str]:
 _RECENT_DAYS = 31  # look-back of the batched "latest row" queries before a per-strategy one
 
 
+@functools.cache
+def _latest_statements(table: Any) -> tuple[Any, Any]:
+    """(grouped newest date per strategy over a date range, newest date of one strategy)."""
+    t = table
+    recent = (
+        select(t.c.strategy_id, func.max(t.c.date))
+        .where(
+            t.c.strategy_id.in_(bindparam("ids", expanding=True)),
+            t.c.date <= bindparam("d"),
+            t.c.date >= bindparam("since"),
+        )
+        .group_by(t.c.strategy_id)
+    )
+    last = select(func.max(t.c.date)).where(
+        t.c.strategy_id == bindparam("sid"), t.c.date <= bindparam("d")
+    )
+    return recent, last
+
+
 def _latest_dates(
     conn: Connection, table: Any, strategy_ids: Sequence[str], as_of: dt.date
 ) -> dict[str, dt.date]:
     """Newest date on or before ``as_of`` per strategy in ``table``: one grouped query over
     the last month, then an indexed look-up only for strategies silent for longer."""
-    t = table
-    out: dict[str, dt.date] = {
-        str(sid): day
-        for sid, day in conn.execute(
-            select(t.c.strategy_id, func.max(t.c.date))
-            .where(
-                t.c.strategy_id.in_(list(strategy_ids)),
-                t.c.date <= as_of,
-                t.c.date >= as_of - dt.timedelta(days=_RECENT_DAYS),
-            )
-            .group_by(t.c.strategy_id)
-        )
-    }
-    last = select(func.max(t.c.date)).where(
-        t.c.strategy_id == bindparam("sid"), t.c.date <= bindparam("d")
-    )
+    recent, last = _latest_statements(table)
+    since = as_of - dt.timedelta(days=_RECENT_DAYS)
+    params = {"ids": list(strategy_ids), "d": as_of, "since": since}
+    out: dict[str, dt.date] = {str(sid): day for sid, day in conn.execute(recent, params)}
     for sid in strategy_ids:
         if sid not in out:
             day = conn.execute(last, {"sid": sid, "d": as_of}).scalar()
@@ -262,54 +277,68 @@ def _latest_dates(
     return out
 
 
+_RECORDS_ON = select(
+    DailyRecordRow.strategy_id,
+    DailyRecordRow.date,
+    DailyRecordRow.nav,
+    DailyRecordRow.gross_exposure_usd,
+    DailyRecordRow.margin_used,
+).where(
+    DailyRecordRow.strategy_id.in_(bindparam("ids", expanding=True)),
+    DailyRecordRow.date.in_(bindparam("dates", expanding=True)),
+)  # index-friendly (a row-value IN scans all dates of a strategy on SQLite)
+
+
 def latest_records(
     conn: Connection, strategy_ids: Sequence[str], as_of: dt.date
 ) -> dict[str, dict[str, Any]]:
     """The last daily record on or before ``as_of`` per strategy: date, nav,
     gross_exposure_usd, margin_used."""
-    t = DailyRecordRow.__table__
-    days = _latest_dates(conn, t, strategy_ids, as_of)
+    days = _latest_dates(conn, DailyRecordRow.__table__, strategy_ids, as_of)
     if not days:
         return {}
-    rows = conn.execute(
-        select(t.c.strategy_id, t.c.date, t.c.nav, t.c.gross_exposure_usd, t.c.margin_used).where(
-            t.c.strategy_id.in_(list(days)), t.c.date.in_(sorted(set(days.values())))
-        )
-    )  # index-friendly (a row-value IN scans all dates of a strategy on SQLite)
+    rows = conn.execute(_RECORDS_ON, {"ids": list(days), "dates": sorted(set(days.values()))})
     return {str(r.strategy_id): dict(r._mapping) for r in rows if days.get(r.strategy_id) == r.date}
+
+
+_POSITIONS_ON = select(
+    PositionRow.strategy_id, PositionRow.date, PositionRow.symbol, PositionRow.market_value
+).where(
+    PositionRow.strategy_id.in_(bindparam("ids", expanding=True)),
+    PositionRow.date.in_(bindparam("dates", expanding=True)),
+)
 
 
 def latest_positions(
     conn: Connection, strategy_ids: Sequence[str], as_of: dt.date
 ) -> dict[str, list[dict[str, Any]]]:
     """The latest positions snapshot on or before ``as_of`` per strategy."""
-    t = PositionRow.__table__
-    days = _latest_dates(conn, t, strategy_ids, as_of)
+    days = _latest_dates(conn, PositionRow.__table__, strategy_ids, as_of)
     if not days:
         return {}
     out: dict[str, list[dict[str, Any]]] = {}
-    for r in conn.execute(
-        select(t.c.strategy_id, t.c.date, t.c.symbol, t.c.market_value).where(
-            t.c.strategy_id.in_(list(days)), t.c.date.in_(sorted(set(days.values())))
-        )
-    ):
+    params = {"ids": list(days), "dates": sorted(set(days.values()))}
+    for r in conn.execute(_POSITIONS_ON, params):
         if days.get(r.strategy_id) == r.date:
             out.setdefault(str(r.strategy_id), []).append(dict(r._mapping))
     return out
+
+
+_FINDINGS_ON = select(
+    FindingRow.strategy_id, FindingRow.kind, FindingRow.date, FindingRow.message
+).where(
+    FindingRow.strategy_id.in_(bindparam("ids", expanding=True)),
+    FindingRow.date.in_(bindparam("dates", expanding=True)),
+)
 
 
 def findings_on(
     conn: Connection, strategy_ids: Sequence[str], dates: Sequence[dt.date]
 ) -> dict[str, list[dict[str, Any]]]:
     """Findings of the strategies dated on any of ``dates``: kind, date, message."""
-    t = FindingRow.__table__
     if not strategy_ids or not dates:
         return {}
-    rows = conn.execute(
-        select(t.c.strategy_id, t.c.kind, t.c.date, t.c.message).where(
-            t.c.strategy_id.in_(list(strategy_ids)), t.c.date.in_(sorted(set(dates)))
-        )
-    ).all()
+    rows = conn.execute(_FINDINGS_ON, {"ids": list(strategy_ids), "dates": sorted(set(dates))})
     out: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         out.setdefault(str(r.strategy_id), []).append(dict(r._mapping))

@@ -57,21 +57,24 @@ _STRATEGY_FIELDS = (
 )
 
 
+_STRATEGIES = select(*(getattr(StrategyRow, f) for f in _STRATEGY_FIELDS)).order_by(
+    StrategyRow.strategy_id
+)
+_ACTIVE_STRATEGIES = _STRATEGIES.where(StrategyRow.active.is_(True))
+
+
 def strategies(conn: Connection, *, active_only: bool = False) -> list[Strategy]:
-    q = select(*(getattr(StrategyRow, f) for f in _STRATEGY_FIELDS)).order_by(
-        StrategyRow.strategy_id
-    )
-    if active_only:
-        q = q.where(StrategyRow.active.is_(True))
+    q = _ACTIVE_STRATEGIES if active_only else _STRATEGIES
     return [Strategy(**dict(zip(_STRATEGY_FIELDS, row, strict=True))) for row in conn.execute(q)]
 
 
+_ACCEPTED_WITH_HASH = select(IngestedFileRow.id).where(
+    IngestedFileRow.sha256 == bindparam("sha"), IngestedFileRow.outcome == "accepted"
+)
+
+
 def accepted_file_with_hash(conn: Connection, sha256: str) -> int | None:
-    row = conn.execute(
-        select(IngestedFileRow.id).where(
-            IngestedFileRow.sha256 == sha256, IngestedFileRow.outcome == "accepted"
-        )
-    ).first()
+    row = conn.execute(_ACCEPTED_WITH_HASH, {"sha": sha256}).first()
     return None if row is None else int(row[0])
 
 
@@ -257,12 +260,14 @@ def alert_states(conn: Connection, strategy_ids: Sequence[str]) -> dict[tuple[st
     return {(r.rule, r.strategy_id, r.tier): r for r in rows}
 
 
+_FIRING = select(AlertRow.__table__).where(AlertRow.state == "firing").order_by(AlertRow.id)
+_FIRING_OF = _FIRING.where(AlertRow.strategy_id == bindparam("sid"))
+
+
 def firing_alerts(conn: Connection, strategy_id: str | None = None) -> list[dict[str, Any]]:
-    table = AlertRow.__table__
-    q = select(table).where(table.c.state == "firing")
-    if strategy_id is not None:
-        q = q.where(table.c.strategy_id == strategy_id)
-    return [_alert_dict(r) for r in conn.execute(q.order_by(table.c.id))]
+    if strategy_id is None:
+        return [_alert_dict(r) for r in conn.execute(_FIRING)]
+    return [_alert_dict(r) for r in conn.execute(_FIRING_OF, {"sid": strategy_id})]
 
 
 def alerts(
@@ -464,21 +469,20 @@ def executions(conn: Connection, strategy_id: str) -> list[Execution]:
     return [Execution(**dict(zip(_EXEC_FIELDS, r, strict=True))) for r in rows]
 
 
+_MAX_FILE_ID = select(func.max(IngestedFileRow.id))
+_REPLACING_SINCE = select(func.count()).where(
+    IngestedFileRow.id > bindparam("after"), IngestedFileRow.n_replaced > 0
+)
+
+
 def max_file_id(conn: Connection) -> int:
     """Watermark of ingested files (every stored row carries the id of the file it came from)."""
-    return int(conn.execute(select(func.max(IngestedFileRow.id))).scalar() or 0)
+    return int(conn.execute(_MAX_FILE_ID).scalar() or 0)
 
 
 def files_replacing_since(conn: Connection, after_id: int) -> int:
     """How many files after ``after_id`` replaced stored rows (a cache must then reload)."""
-    return int(
-        conn.execute(
-            select(func.count()).where(
-                IngestedFileRow.id > after_id, IngestedFileRow.n_replaced > 0
-            )
-        ).scalar()
-        or 0
-    )
+    return int(conn.execute(_REPLACING_SINCE, {"after": after_id}).scalar() or 0)
 
 
 _DAILY_SINCE = (
@@ -580,14 +584,17 @@ def recent_health_all(
     return {sid: v[-limit:] for sid, v in out.items()}
 
 
+_BACKTEST_STAMP = select(
+    select(func.count())
+    .where(IngestedFileRow.kind == "backtest_returns", IngestedFileRow.outcome == "accepted")
+    .scalar_subquery(),
+    select(func.max(BacktestExpectationRow.id)).scalar_subquery(),
+)
+
+
 def backtest_stamp(conn: Connection) -> tuple[int, int]:
     """Changes whenever backtest returns or expectations are added (cheap to read)."""
-    files = conn.execute(
-        select(func.count()).where(
-            IngestedFileRow.kind == "backtest_returns", IngestedFileRow.outcome == "accepted"
-        )
-    ).scalar()
-    exp = conn.execute(select(func.max(BacktestExpectationRow.id))).scalar()
+    files, exp = conn.execute(_BACKTEST_STAMP).one()
     return int(files or 0), int(exp or 0)
 
 

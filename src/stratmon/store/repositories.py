@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -45,6 +46,12 @@ from stratmon.store.models import (
 )
 
 
+@functools.cache
+def _insert(model: Any) -> Any:
+    """``insert(model)``, built once per table (building it costs more than running it)."""
+    return insert(model)
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
@@ -83,7 +90,7 @@ def record_file(
 ) -> int:
     """Record an ingested (or rejected, or duplicate) file; returns its id."""
     res = conn.execute(
-        insert(IngestedFileRow),
+        _insert(IngestedFileRow),
         {
             "name": name,
             "path": path,
@@ -112,8 +119,13 @@ def mark_file_replacing(conn: Connection, file_id: int) -> None:
     )
 
 
+def _fields(r: Any) -> dict[str, Any]:
+    """A record's fields as a dict, without ``dataclasses.asdict``'s deep copy."""
+    return {f.name: getattr(r, f.name) for f in dataclasses.fields(r)}
+
+
 def _daily_values(r: DailyRecord, file_id: int | None) -> dict[str, Any]:
-    v = dataclasses.asdict(r)
+    v = _fields(r)
     v["extras"] = clean(v["extras"]) or None
     v["file_id"] = file_id
     return v
@@ -121,7 +133,7 @@ def _daily_values(r: DailyRecord, file_id: int | None) -> dict[str, Any]:
 
 def insert_daily(conn: Connection, rows: Sequence[DailyRecord], file_id: int | None) -> None:
     if rows:
-        conn.execute(insert(DailyRecordRow), [_daily_values(r, file_id) for r in rows])
+        conn.execute(_insert(DailyRecordRow), [_daily_values(r, file_id) for r in rows])
 
 
 def replace_daily(conn: Connection, rows: Sequence[DailyRecord], file_id: int | None) -> None:
@@ -137,8 +149,8 @@ def replace_daily(conn: Connection, rows: Sequence[DailyRecord], file_id: int | 
 def insert_executions(conn: Connection, rows: Sequence[Execution], file_id: int | None) -> None:
     if rows:
         conn.execute(
-            insert(ExecutionRow),
-            [{**dataclasses.asdict(r), "file_id": file_id} for r in rows],
+            _insert(ExecutionRow),
+            [{**_fields(r), "file_id": file_id} for r in rows],
         )
 
 
@@ -154,8 +166,8 @@ def insert_round_trips(
 ) -> None:
     if rows:
         conn.execute(
-            insert(RoundTripRow),
-            [{**dataclasses.asdict(r), "file_id": file_id, "source": source} for r in rows],
+            _insert(RoundTripRow),
+            [{**_fields(r), "file_id": file_id, "source": source} for r in rows],
         )
 
 
@@ -183,9 +195,7 @@ def delete_matched_round_trips(conn: Connection, strategy_id: str) -> None:
 
 def insert_positions(conn: Connection, rows: Sequence[Position], file_id: int | None) -> None:
     if rows:
-        conn.execute(
-            insert(PositionRow), [{**dataclasses.asdict(r), "file_id": file_id} for r in rows]
-        )
+        conn.execute(_insert(PositionRow), [{**_fields(r), "file_id": file_id} for r in rows])
 
 
 def replace_positions(conn: Connection, rows: Sequence[Position], file_id: int | None) -> None:
@@ -205,7 +215,7 @@ def insert_backtest_returns(
 ) -> None:
     if rows:
         conn.execute(
-            insert(BacktestReturnRow),
+            _insert(BacktestReturnRow),
             [
                 {
                     "strategy_id": r.strategy_id,
@@ -251,7 +261,7 @@ def insert_findings(conn: Connection, findings: Sequence[Finding], file_id: int 
     if findings:
         now = _now()
         conn.execute(
-            insert(FindingRow),
+            _insert(FindingRow),
             [
                 {
                     "file_id": file_id,
@@ -328,19 +338,19 @@ def save_snapshots(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Rows: strategy_id, as_of, window, evaluation_id, n_obs, metrics (dict; NaN is stored as
     JSON null by the engine's serializer)."""
     if rows:
-        conn.execute(insert(MetricSnapshotRow), list(rows))
+        conn.execute(_insert(MetricSnapshotRow), list(rows))
 
 
 def save_comparisons(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Rows: strategy_id, as_of, evaluation_id, status, backtest_version, details (list)."""
     if rows:
-        conn.execute(insert(ComparisonRow), list(rows))
+        conn.execute(_insert(ComparisonRow), list(rows))
 
 
 def save_health(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Rows: strategy_id, as_of, evaluation_id, score, trend, components, reasons."""
     if rows:
-        conn.execute(insert(HealthScoreRow), list(rows))
+        conn.execute(_insert(HealthScoreRow), list(rows))
 
 
 ALERT_STATE_FIELDS = (
@@ -435,13 +445,13 @@ def save_alert_event(conn: Connection, alert_id: int, values: dict[str, Any]) ->
 def save_statistics(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Rows: strategy_id, as_of, evaluation_id, backtest_version, statistics (dict)."""
     if rows:
-        conn.execute(insert(StatisticsRow), list(rows))
+        conn.execute(_insert(StatisticsRow), list(rows))
 
 
 def save_cone_breaches(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Rows: strategy_id, as_of, band, live_day, cumulative_return, bound, side."""
     if rows:
-        conn.execute(insert(ConeBreachRow), list(rows))
+        conn.execute(_insert(ConeBreachRow), list(rows))
 
 
 _DELETE_DETECTOR_STATE = delete(DetectorStateRow).where(
@@ -459,7 +469,7 @@ def save_detector_states(conn: Connection, rows: Sequence[dict[str, Any]]) -> No
         _DELETE_DETECTOR_STATE,
         [{"sid": r["strategy_id"], "version": r["backtest_version"]} for r in rows],
     )
-    conn.execute(insert(DetectorStateRow), list(rows))
+    conn.execute(_insert(DetectorStateRow), list(rows))
 
 
 def insert_expectation_version(
@@ -495,4 +505,4 @@ def save_running_states(conn: Connection, kind: str, rows: Sequence[dict[str, An
     if not rows:
         return
     conn.execute(_DELETE_RUNNING_STATES, {"kind": kind, "ids": [r["strategy_id"] for r in rows]})
-    conn.execute(insert(RunningStateRow), [{**r, "kind": kind} for r in rows])
+    conn.execute(_insert(RunningStateRow), [{**r, "kind": kind} for r in rows])

@@ -109,6 +109,58 @@ def latest_health(
     }
 
 
+_H = HealthScoreRow.__table__
+
+
+def _health_window(start: dt.date | None, end: dt.date | None) -> list[Any]:
+    cond = [_H.c.strategy_id == bindparam("sid")]
+    if start is not None:
+        cond.append(_H.c.as_of >= start)
+    if end is not None:
+        cond.append(_H.c.as_of <= end)
+    return cond
+
+
+def health_page(
+    conn: Connection,
+    strategy_id: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    *,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[dict[str, Any]]]:
+    """One page of a strategy's health history between ``start`` and ``end`` (inclusive),
+    oldest first: (number of rows in the whole window, the rows ``offset`` to
+    ``offset + limit``). Both reads seek the primary key (strategy_id, as_of)."""
+    cond = _health_window(start, end)
+    total = int(
+        conn.execute(
+            select(func.count()).select_from(_H).where(*cond), {"sid": strategy_id}
+        ).scalar_one()
+    )
+    if offset >= total:
+        return total, []
+    rows = conn.execute(
+        select(_H.c.as_of, _H.c.score, _H.c.trend, _H.c.components, _H.c.reasons)
+        .where(*cond)
+        .order_by(_H.c.as_of)
+        .limit(limit)
+        .offset(offset),
+        {"sid": strategy_id},
+    )
+    return total, [
+        {
+            "as_of": r.as_of,
+            "score": r.score,
+            "trend": r.trend,
+            "components": r.components or {},
+            "reasons": r.reasons or {},
+        }
+        for r in rows
+    ]
+
+
 def latest_snapshot_date(
     conn: Connection, strategy_id: str, until: dt.date | None = None
 ) -> dt.date | None:
