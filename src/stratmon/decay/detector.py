@@ -4,15 +4,21 @@
 whole live history; :class:`DecayDetector` runs the same recursion one period at a time with a
 JSON-serialisable state, for the daily job. Both give the same alarm index on the same data.
 
-Method in one paragraph: Page's CUSUM of the Gaussian log-likelihood ratio of "mean return =
-backtest level" against "mean return = decayed level", each day weighted by the inverse of its
-EWMA variance forecast (:mod:`stratmon.decay.scores`) and Huber-clipped; its threshold is set
-by a stationary bootstrap of the strategy's own backtest so that a strategy that has not
-decayed raises a false alarm on average once per ``false_alarm_days`` periods, including the
-error of estimating the backtest's mean (:mod:`stratmon.decay.calibration`). Model
-assumption: the expected return per period is constant while volatility varies (for a
-volatility-targeted strategy both are constant). A missing live return (NaN) leaves the
-statistic unchanged; the index still counts it.
+Method in one paragraph: Page's CUSUM of the log-likelihood ratio of "mean return = backtest
+level" against "mean return = decayed level" in the model fitted to the strategy's own
+backtest -- GARCH(1,1) volatility forecast, Student-t innovations, t maximum-likelihood mean
+(:mod:`stratmon.decay.model`, :mod:`stratmon.decay.scores`) -- so each day counts with the
+information it carries and no single fat-tailed day dominates; its threshold is set by a
+stationary bootstrap of the strategy's own backtest so that a strategy that has not decayed
+raises a false alarm on average once per ``false_alarm_days`` periods, including the error of
+estimating the backtest's mean (:mod:`stratmon.decay.calibration`). Model assumption: the
+expected return per period is constant while volatility varies (for a volatility-targeted
+strategy both are constant). A missing live return (NaN) leaves the statistic and the
+volatility forecast unchanged; the index still counts it.
+
+State versions: 2 (this method). Version-1 states (EWMA-weighted Gaussian CUSUM, stored by
+earlier releases) still load and keep running with their own recursion
+(:mod:`stratmon.decay.legacy`); recalibrating from the backtest upgrades them.
 
 References
 ----------
@@ -33,32 +39,45 @@ from stratmon.decay.calibration import (
     DEFAULT_CALIBRATION_PATHS,
     DecayCalibration,
     calibrate,
-    increments,
 )
+from stratmon.decay.legacy import DecayCalibrationV1, step_v1
+from stratmon.decay.scores import student_t_llr
 
 __all__ = ["DecayDetector", "first_alarm"]
 
-STATE_VERSION = 1
+STATE_VERSION = 2
+
+AnyCalibration = DecayCalibration | DecayCalibrationV1
 
 
 @dataclass(slots=True)
 class _Arrays:
-    k: npt.NDArray[np.float64]
-    h: npt.NDArray[np.float64]
-    var0: npt.NDArray[np.float64]
-    inv_sd: npt.NDArray[np.float64]
+    mu0: npt.NDArray[np.float64]
+    gap: npt.NDArray[np.float64]
+    omega: npt.NDArray[np.float64]
+    alpha: npt.NDArray[np.float64]
+    beta: npt.NDArray[np.float64]
+    nu: npt.NDArray[np.float64]
     floor: npt.NDArray[np.float64]
+    h: npt.NDArray[np.float64]
     detectable: npt.NDArray[np.bool_]
 
     @classmethod
-    def of(cls, cal: DecayCalibration) -> _Arrays:
-        var0 = np.asarray(cal.initial_variance, float)
+    def of(cls, cal: AnyCalibration) -> _Arrays:
+        if isinstance(cal, DecayCalibrationV1):  # only ``detectable`` is read for these
+            n = len(cal.threshold)
+            z = np.zeros(n)
+            return cls(z, z, z, z, z, z + 3.0, z, z, np.asarray(cal.detectable, bool))
+        mu0 = np.asarray(cal.location, float)
         return cls(
-            np.asarray(cal.reference, float),
-            np.asarray(cal.threshold, float),
-            var0,
-            1.0 / np.sqrt(var0),
+            mu0,
+            np.maximum(mu0 - np.asarray(cal.decayed_location, float), 0.0),
+            np.asarray(cal.omega, float),
+            np.asarray(cal.alpha, float),
+            np.asarray(cal.beta, float),
+            np.asarray(cal.nu, float),
             np.asarray(cal.floor_variance, float),
+            np.asarray(cal.threshold, float),
             np.asarray(cal.detectable, bool),
         )
 
@@ -68,16 +87,15 @@ def _step(
     stat: npt.NDArray[np.float64],
     var: npt.NDArray[np.float64],
     a: _Arrays,
-    clip: float,
-    lam: float,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     """One period of the recursion for all strategies: new statistic, variance, crossed."""
     ok = ~np.isnan(r)
-    r0 = np.where(ok, r, 0.0)
+    e = np.where(ok, r, 0.0) - a.mu0
     vv = np.maximum(var, a.floor)
-    u = increments(r0 * a.inv_sd, a.var0 / vv, a.k, clip)
-    new_stat = np.where(ok, np.maximum(stat - u, 0.0), stat)
-    new_var = np.where(ok, lam * vv + (1.0 - lam) * r0 * r0, var)
+    inv_sd = 1.0 / np.sqrt(vv)
+    llr = student_t_llr(e * inv_sd, a.gap * inv_sd, a.nu)
+    new_stat = np.where(ok, np.maximum(stat + llr, 0.0), stat)
+    new_var = np.where(ok, a.omega + a.alpha * e * e + a.beta * vv, var)
     crossed = ok & a.detectable & (new_stat > a.h)
     return new_stat, new_var, crossed
 
@@ -166,14 +184,15 @@ class DecayDetector:
 
     Parameters
     ----------
-    calibration : DecayCalibration
-        From :func:`stratmon.decay.calibrate` or :meth:`from_backtest`.
+    calibration : DecayCalibration or DecayCalibrationV1
+        From :func:`stratmon.decay.calibrate` or :meth:`from_backtest` (a version-1
+        calibration comes only from an old stored state).
     """
 
-    def __init__(self, calibration: DecayCalibration) -> None:
+    def __init__(self, calibration: AnyCalibration) -> None:
         self.calibration = calibration
         self.arrays = _Arrays.of(calibration)
-        n = len(calibration.reference)
+        n = len(calibration.threshold)
         self.statistic = np.zeros(n)
         self.variance = np.asarray(calibration.initial_variance, float).copy()
         self.alarm_index = np.full(n, -1, dtype=np.int64)
@@ -227,9 +246,12 @@ class DecayDetector:
         if x.shape != (self.n_strategies,):
             raise ValueError(f"expected {self.n_strategies} returns, got shape {x.shape}")
         cal = self.calibration
-        self.statistic, self.variance, crossed = _step(
-            x, self.statistic, self.variance, self.arrays, cal.clip, cal.lam
-        )
+        if isinstance(cal, DecayCalibrationV1):
+            self.statistic, self.variance, crossed = step_v1(x, self.statistic, self.variance, cal)
+        else:
+            self.statistic, self.variance, crossed = _step(
+                x, self.statistic, self.variance, self.arrays
+            )
         new = crossed & (self.alarm_index < 0)
         self.alarm_index[new] = self.periods
         self.periods += 1
@@ -248,9 +270,13 @@ class DecayDetector:
         self.alarm_index[sel] = -1
 
     def to_state(self) -> dict[str, Any]:
-        """JSON-serialisable state (calibration included)."""
+        """JSON-serialisable state (calibration included).
+
+        A detector running a version-1 calibration is saved in the version-1 layout.
+        """
+        legacy = isinstance(self.calibration, DecayCalibrationV1)
         return {
-            "version": STATE_VERSION,
+            "version": 1 if legacy else STATE_VERSION,
             "calibration": self.calibration.to_dict(),
             "statistic": [float(v) for v in self.statistic],
             "variance": [float(v) for v in self.variance],
@@ -260,10 +286,22 @@ class DecayDetector:
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> DecayDetector:
-        """Rebuild a detector from :meth:`to_state` output."""
-        if state.get("version") != STATE_VERSION:
-            raise ValueError(f"unsupported DecayDetector state version {state.get('version')!r}")
-        det = cls(DecayCalibration.from_dict(state["calibration"]))
+        """Rebuild a detector from :meth:`to_state` output (state version 1 or 2).
+
+        Raises
+        ------
+        ValueError
+            An unknown state version.
+        """
+        version = state.get("version")
+        cal: AnyCalibration
+        if version == STATE_VERSION:
+            cal = DecayCalibration.from_dict(state["calibration"])
+        elif version == 1:
+            cal = DecayCalibrationV1.from_dict(state["calibration"])
+        else:
+            raise ValueError(f"unsupported DecayDetector state version {version!r}")
+        det = cls(cal)
         det.statistic = np.asarray(state["statistic"], float)
         det.variance = np.asarray(state["variance"], float)
         det.alarm_index = np.asarray(state["alarm_index"], np.int64)

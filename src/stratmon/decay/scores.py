@@ -1,32 +1,45 @@
-"""EWMA volatility forecasts that weight each live return in the decay CUSUM.
+"""Per-period scores of the decay CUSUM: the Student-t log-likelihood ratio of a mean drop.
 
-The forecast is ``v_{t+1} = lam * v_t + (1 - lam) * r_t^2`` (RiskMetrics, ``lam = 0.94`` by
-default), started from the backtest's sample variance. The CUSUM uses it as the conditional
-variance of a Gaussian mean-shift model, so a day counts with weight ``1 / v_t``:
+With the backtest's model (:mod:`stratmon.decay.model`), a live return ``r_t`` with
+one-step-ahead volatility forecast ``sigma_t`` is scored by the exact log-likelihood ratio of
+"mean ``mu1``" (decayed) against "mean ``mu0``" (the backtest's) under standardised
+Student-t(``nu``) innovations::
 
-* under GARCH-type clustering the expected log-likelihood increment of a healthy strategy is
-  negative in every volatility regime (a storm slows the statistic down instead of pushing it
-  up), and its drift-to-variance ratio -- which sets the false-alarm rate -- does not depend on
-  the regime; a CUSUM on raw returns, or on ``r / sigma`` with a fixed reference, runs away in
-  regimes whose volatility differs from the backtest's average;
-* calm days carry more information about a mean shift than stormy ones, as in the exact
-  likelihood ratio, so the detector comes close to an oracle that knows the true volatility.
+    z_t = (r_t - mu0) / sigma_t,   d_t = (mu0 - mu1) / sigma_t,
+    llr_t = (nu + 1) / 2 * [log(1 + z_t^2 / (nu - 2)) - log(1 + (z_t + d_t)^2 / (nu - 2))].
 
-A floor ``v_t >= (vol_floor * sigma_bt)^2`` keeps a run of flat (zero-return) days from
-collapsing the forecast and giving the next return a huge weight. Missing returns (NaN) leave
-the forecast unchanged: nothing is filled.
+This is the increment of the oracle CUSUM with the true law replaced by the fitted one, which
+is what makes the detector efficient under fat tails and volatility clustering:
+
+* each day counts with the information it carries: ``d_t`` is large on calm days and small
+  in storms, and under GARCH the drift-to-variance ratio of the healthy statistic (which sets
+  the false-alarm rate) does not depend on the volatility regime;
+* the t score ``(nu + 1) z / (nu - 2 + z^2)`` *redescends*: a single extreme day -- a crash or
+  a bad data point -- moves the statistic by a bounded amount, and moderate outliers count
+  less than under a Gaussian ratio, exactly as much as the fitted tails say they should (for
+  ``nu = 6.6``, as fitted to the S&P 500, a mean shift carries 13 % more Fisher information
+  than a Gaussian score extracts). No separate clip constant is needed; as ``nu`` grows the
+  ratio tends to the Gaussian ``-d (z + d / 2)``.
+
+:func:`ewma_variance` is the RiskMetrics forecast of version-1 detectors (see
+:mod:`stratmon.decay.legacy`).
 
 References
 ----------
-J.P. Morgan/Reuters (1996), RiskMetrics Technical Document, 4th ed. (EWMA, lambda = 0.94).
+Page, E. S. (1954), Biometrika 41 (CUSUM of the likelihood ratio). Lange, K. L., Little, R. J.
+A. and Taylor, J. M. G. (1989), "Robust statistical modeling using the t distribution", JASA 84
+(t score, information). Bollerslev, T. (1987), Rev. Econ. Statist. 69 (GARCH-t). J.P.
+Morgan/Reuters (1996), RiskMetrics Technical Document (EWMA, lambda = 0.94).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["DEFAULT_EWMA_LAMBDA", "DEFAULT_VOL_FLOOR", "ewma_variance"]
+__all__ = ["DEFAULT_EWMA_LAMBDA", "DEFAULT_VOL_FLOOR", "ewma_variance", "student_t_llr"]
 
 DEFAULT_EWMA_LAMBDA = 0.94
 DEFAULT_VOL_FLOOR = 0.2
@@ -74,3 +87,36 @@ def ewma_variance(
         ok = ~np.isnan(x)
         v = np.where(ok, lam * vv + (1.0 - lam) * np.where(ok, x, 0.0) ** 2, v)
     return out, v
+
+
+def student_t_llr(
+    z: npt.NDArray[np.floating[Any]],
+    d: npt.NDArray[np.floating[Any]],
+    nu: npt.NDArray[np.floating[Any]],
+) -> npt.NDArray[np.floating[Any]]:
+    """Log-likelihood ratio of a mean drop under standardised Student-t innovations.
+
+    Parameters
+    ----------
+    z : ndarray
+        Standardised residual under the healthy mean, ``(r - mu0) / sigma`` (any shape).
+    d : ndarray
+        Size of the drop in conditional standard deviations, ``(mu0 - mu1) / sigma``.
+    nu : ndarray
+        Degrees of freedom (> 2) of the unit-variance Student-t (broadcasting).
+
+    Returns
+    -------
+    ndarray
+        ``log f(z + d) - log f(z)``: positive when the return is more likely under the
+        decayed mean. Same dtype as the inputs (float32 in the calibration).
+
+    References
+    ----------
+    Page (1954); Lange, Little and Taylor (1989).
+    """
+    a = nu - 2
+    out: npt.NDArray[np.floating[Any]] = (
+        (nu + 1) / 2 * (np.log1p(z * z / a) - np.log1p((z + d) * (z + d) / a))
+    )
+    return out
