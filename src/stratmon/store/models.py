@@ -53,7 +53,7 @@ class IngestedFileRow(Base):
     name: Mapped[str] = mapped_column(String(400))
     path: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
-    kind: Mapped[str | None] = mapped_column(String(32))
+    kind: Mapped[str | None] = mapped_column(String(32), index=True)
     outcome: Mapped[str] = mapped_column(String(16))  # accepted | rejected | duplicate
     n_rows: Mapped[int] = mapped_column(Integer, default=0)
     n_new: Mapped[int] = mapped_column(Integer, default=0)
@@ -66,7 +66,7 @@ class IngestedFileRow(Base):
 class DailyRecordRow(Base):
     __tablename__ = "daily_records"
     strategy_id: Mapped[str] = mapped_column(ForeignKey("strategies.strategy_id"), primary_key=True)
-    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True, index=True)
     nav: Mapped[float] = mapped_column(Float)
     daily_pnl: Mapped[float | None] = mapped_column(Float)
     realized_pnl: Mapped[float | None] = mapped_column(Float)

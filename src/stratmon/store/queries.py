@@ -485,38 +485,30 @@ def files_replacing_since(conn: Connection, after_id: int) -> int:
     return int(conn.execute(_REPLACING_SINCE, {"after": after_id}).scalar() or 0)
 
 
-_DAILY_SINCE = (
-    select(
-        DailyRecordRow.strategy_id,
-        DailyRecordRow.date,
-        DailyRecordRow.nav,
-        DailyRecordRow.cash_flow,
-    )
-    .where(
-        DailyRecordRow.strategy_id.in_(bindparam("ids", expanding=True)),
-        DailyRecordRow.file_id > bindparam("after"),
-    )
-    .order_by(DailyRecordRow.strategy_id, DailyRecordRow.date)
-)
+# "Rows of files after the watermark" must search the file_id index: with the strategy ids
+# in the WHERE clause SQLite prefers the (strategy_id, date) key and reads every stored day of
+# each strategy, a cost that grows with history (and an ORDER BY would make it scan a sorted
+# index whole). The few rows of other strategies are dropped, and rows sorted, in Python.
+_DAILY_SINCE = select(
+    DailyRecordRow.strategy_id,
+    DailyRecordRow.date,
+    DailyRecordRow.nav,
+    DailyRecordRow.cash_flow,
+).where(DailyRecordRow.file_id > bindparam("after"))
 
 
 def daily_rows_since(
     conn: Connection, strategy_ids: Sequence[str], after_file_id: int
 ) -> list[tuple[Any, ...]]:
-    """(strategy_id, date, nav, cash_flow) of rows stored from files after ``after_file_id``."""
-    return [
-        tuple(r)
-        for r in conn.execute(_DAILY_SINCE, {"ids": list(strategy_ids), "after": after_file_id})
-    ]
+    """(strategy_id, date, nav, cash_flow) of rows stored from files after ``after_file_id``,
+    by strategy and date."""
+    wanted = set(strategy_ids)
+    rows = conn.execute(_DAILY_SINCE, {"after": after_file_id})
+    return sorted((tuple(r) for r in rows if r[0] in wanted), key=lambda r: (r[0], r[1]))
 
 
-_TRIPS_SINCE = (
-    select(*(getattr(RoundTripRow, f) for f in _RT_FIELDS))
-    .where(
-        RoundTripRow.strategy_id.in_(bindparam("ids", expanding=True)),
-        RoundTripRow.file_id > bindparam("after"),
-    )
-    .order_by(RoundTripRow.exit_time, RoundTripRow.trade_id)
+_TRIPS_SINCE = select(*(getattr(RoundTripRow, f) for f in _RT_FIELDS)).where(
+    RoundTripRow.file_id > bindparam("after")
 )
 
 
@@ -524,8 +516,12 @@ def round_trips_since(
     conn: Connection, strategy_ids: Sequence[str], after_file_id: int
 ) -> list[RoundTrip]:
     """Round trips stored from files after ``after_file_id``, by exit time."""
-    rows = conn.execute(_TRIPS_SINCE, {"ids": list(strategy_ids), "after": after_file_id})
-    return [RoundTrip(**dict(zip(_RT_FIELDS, r, strict=True))) for r in rows]
+    wanted = set(strategy_ids)
+    rows = conn.execute(_TRIPS_SINCE, {"after": after_file_id})
+    trips = [
+        RoundTrip(**dict(zip(_RT_FIELDS, r, strict=True))) for r in rows if r.strategy_id in wanted
+    ]
+    return sorted(trips, key=lambda t: (t.exit_time, t.trade_id))
 
 
 def backtest_keys(conn: Connection) -> dict[str, tuple[int | None, int | None]]:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Text, and_, bindparam, cast, func, insert, select, update
+from sqlalchemy.dialects import sqlite
 
 from stratmon.store.models import (
     AlertOutboxRow,
@@ -214,6 +215,34 @@ def latest_metric_snapshots_raw(
     if not rows:
         return None, []
     return rows[0][0], [(str(r[1]), int(r[2]), str(r[3])) for r in rows]
+
+
+_NEWEST_SNAPSHOTS = select(_M.c.as_of, _M.c.window, _M.c.n_obs, cast(_M.c.metrics, Text)).where(
+    _M.c.strategy_id == bindparam("sid"),
+    _M.c.as_of
+    == select(func.max(_M.c.as_of)).where(_M.c.strategy_id == bindparam("sid")).scalar_subquery(),
+)
+_NEWEST_SNAPSHOTS_SQLITE = str(
+    _NEWEST_SNAPSHOTS.compile(dialect=sqlite.dialect(paramstyle="named"))
+)
+
+
+def newest_metric_snapshots_raw(
+    conn: Connection, strategy_id: str
+) -> tuple[dt.date | None, list[tuple[str, int, str]]]:
+    """As :func:`latest_metric_snapshots_raw` with no bound on the date. On SQLite the
+    statement (compiled once from the same SQLAlchemy expression) runs on the driver's
+    connection, skipping SQLAlchemy's per-execution work: this is the API's hottest read.
+    Two primary-key seeks (EXPLAIN QUERY PLAN: SEARCH ... USING [COVERING] INDEX
+    sqlite_autoindex_metric_snapshots_1)."""
+    if conn.dialect.name != "sqlite":
+        return latest_metric_snapshots_raw(conn, strategy_id)
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    rows = driver.execute(_NEWEST_SNAPSHOTS_SQLITE, {"sid": strategy_id}).fetchall()
+    if not rows:
+        return None, []
+    return dt.date.fromisoformat(rows[0][0]), [(str(r[1]), int(r[2]), str(r[3])) for r in rows]
 
 
 def metric_snapshots(
