@@ -163,16 +163,36 @@ class StrategyEvaluation:
     statistics: dict[str, Any] = field(default_factory=dict)
 
 
+# Trade statistics of a window only change when a trade enters or leaves it, and the daily
+# job's history keeps the same (immutable) RoundTrip objects from day to day: a window whose
+# first and last trip are the same objects, in the same number, has the same statistics.
+_TRADE_MEMO: dict[tuple[str, str, float | None], tuple[RoundTrip, RoundTrip, int, Any]] = {}
+
+
 def _window_trades(
     trips: Sequence[RoundTrip],
     exit_dates: Sequence[dt.date],
     start: dt.date | None,
     capital: float | None,
+    memo_key: tuple[str, str] | None = None,
 ) -> dict[str, float]:
     """Trade statistics of the round trips closed on or after ``start`` (all when None);
     ``exit_dates`` are the trips' exit dates, sorted, so a window is one bisection."""
     chosen = trips if start is None else trips[bisect.bisect_left(exit_dates, start) :]
-    return {k: _f(v) for k, v in trade_statistics(chosen, capital=capital).items()}
+    key = None if memo_key is None or not chosen else (*memo_key, capital)
+    if key is not None:
+        hit = _TRADE_MEMO.get(key)
+        if (
+            hit is not None
+            and hit[0] is chosen[0]
+            and hit[1] is chosen[-1]
+            and hit[2] == len(chosen)
+        ):
+            return dict(hit[3])
+    stats = {k: _f(v) for k, v in trade_statistics(chosen, capital=capital).items()}
+    if key is not None:
+        _TRADE_MEMO[key] = (chosen[0], chosen[-1], len(chosen), stats)
+    return dict(stats)
 
 
 def _win_rate_window(
@@ -288,7 +308,8 @@ def evaluate(
             if label != WINDOW_ALL and len(dates) > 1:
                 w = int(label)
                 start = dates[max(1, len(dates) - w)]
-            m.update(_window_trades(it.round_trips, exit_dates, start, capital))
+            memo = (s.strategy_id, label)
+            m.update(_window_trades(it.round_trips, exit_dates, start, capital, memo))
         whole = mets[WINDOW_ALL]
         stats_today = statistics.get(s.strategy_id, {})
         n_obs = {k: int(_f(v.get("n_obs", 0)) or 0) for k, v in mets.items()}

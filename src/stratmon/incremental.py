@@ -39,6 +39,8 @@ class IncrementalState:
         self._pending_detectors: list[tuple[str, int, dt.date | None, int, DecayDetector]] = []
         self._pending_running: list[dict[str, Any]] = []
         self._rm_cache: dict[tuple[str, ...], tuple[RunningMetrics, int, int]] = {}
+        # (strategy, backtest version) -> (detector, returns fed, history generation)
+        self._det_cache: dict[tuple[str, int], tuple[DecayDetector, int, int]] = {}
 
     def running(
         self, conn: Connection, items: list[StrategyInputs], as_of: dt.date
@@ -155,7 +157,16 @@ class IncrementalState:
             row = stored.get((sid, version))
             det: DecayDetector | None = None
             done = 0
-            if row is not None and row["last_date"] is not None and as_of <= row["last_date"]:
+            cached = self._det_cache.get((sid, version))
+            if (
+                cached is not None
+                and cached[2] == self.history.generation
+                and cached[1] < len(rets)
+                and row is not None
+                and row["n_updates"] == cached[1]
+            ):
+                det, done = cached[0], cached[1]  # this process fed it last: no reload
+            elif row is not None and row["last_date"] is not None and as_of <= row["last_date"]:
                 det = DecayDetector.from_state(row["state"])  # read-only: already fed
                 done = -1
             elif row is not None:
@@ -174,6 +185,7 @@ class IncrementalState:
                 self._pending_detectors.append(
                     (sid, version, dates[-1] if dates else None, len(rets), det)
                 )
+                self._det_cache[(sid, version)] = (det, len(rets), self.history.generation)
             idx = int(det.alarm_index[0])
             alarm_date = dates[idx] if 0 <= idx < len(dates) else None
             if done < 0 and row is not None:

@@ -262,6 +262,17 @@ def _event_values(e: AlertEvent) -> dict[str, Any]:
     }
 
 
+def _may_change(cond: Condition, row: Any, as_of: dt.date) -> bool:
+    """False when this round cannot change the alert: it was already evaluated for this date
+    (a re-run or a back-fill), or the rule is not true with no open episode and no count to
+    reset (the common case, most rules most days)."""
+    if row is not None and row.updated_at is not None and row.updated_at >= as_of:
+        return False
+    return cond.active is True or not (
+        row is None or (row.state in ("inactive", "resolved") and not row.consecutive_true)
+    )
+
+
 def _sort_key(config: AlertConfig) -> Any:
     return lambda c: config.category(c.rule) != "data_quality"
 
@@ -314,27 +325,21 @@ def process_conditions(
         pools = aq.strategy_pools(conn)
     rnd = _Round(conn, as_of, config, pools, now)
     stored = q.alert_states(conn, sorted({c.strategy_id for c in conds}))
-    status = aq.alert_status(conn, [r.id for r in stored.values()])
     rnd.dq_firing = {
         r.strategy_id
         for r in stored.values()
         if r.state == "firing" and config.category(r.rule) == "data_quality"
     }
+    work = [
+        (c, stored.get(c.identity)) for c in conds if _may_change(c, stored.get(c.identity), as_of)
+    ]
+    status = aq.alert_status(conn, [row.id for _, row in work if row is not None])
     events: list[AlertEvent] = []
     updates: list[tuple[int, dict[str, Any]]] = []
-    for cond in conds:
+    for cond, row in work:
         sid = cond.strategy_id
         cfg = config.for_strategy(sid, pools.get(sid, ""))
         category = config.category(cond.rule)
-        row = stored.get(cond.identity)
-        if row is not None and row.updated_at is not None and row.updated_at >= as_of:
-            continue  # already evaluated for this date (a re-run or a back-fill)
-        if cond.active is not True and (
-            row is None or (row.state in ("inactive", "resolved") and not row.consecutive_true)
-        ):
-            # Nothing can change: a rule that is not true with no open episode and no
-            # count to reset stays as it is (the common case, most rules most days).
-            continue
         st = status.get(row.id, {}) if row is not None else {}
         prev = _prev_state(row, st) if row is not None else None
         new, evs = step(prev, cond, as_of, cfg)

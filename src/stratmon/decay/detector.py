@@ -197,6 +197,7 @@ class DecayDetector:
         self.variance = np.asarray(calibration.initial_variance, float).copy()
         self.alarm_index = np.full(n, -1, dtype=np.int64)
         self.periods = 0
+        self._calibration_dict: dict[str, Any] | None = None  # the calibration never changes
 
     @classmethod
     def from_backtest(
@@ -277,12 +278,17 @@ class DecayDetector:
         legacy = isinstance(self.calibration, DecayCalibrationV1)
         return {
             "version": 1 if legacy else STATE_VERSION,
-            "calibration": self.calibration.to_dict(),
+            "calibration": self._calibration_state(),
             "statistic": [float(v) for v in self.statistic],
             "variance": [float(v) for v in self.variance],
             "alarm_index": [int(v) for v in self.alarm_index],
             "periods": int(self.periods),
         }
+
+    def _calibration_state(self) -> dict[str, Any]:
+        if self._calibration_dict is None:
+            self._calibration_dict = self.calibration.to_dict()
+        return self._calibration_dict
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> DecayDetector:
