@@ -81,8 +81,16 @@ def test_admin_manages_keys_over_the_api(env: Env) -> None:
         == 200
     )
     listed = env.client.get("/api/v1/keys", headers=env.h("admin")).json()
-    assert {k["name"] for k in listed} >= {"ci-bot", "test-admin"}
-    assert all("key" not in k for k in listed)
+    assert listed["total"] == 4 and listed["offset"] == 0 and listed["limit"] == 100
+    assert [k["name"] for k in listed["items"]] == [
+        "test-viewer",
+        "test-operator",
+        "test-admin",
+        "ci-bot",
+    ]
+    assert all("key" not in k for k in listed["items"])
+    second = env.client.get("/api/v1/keys?limit=3&offset=3", headers=env.h("admin")).json()
+    assert [k["name"] for k in second["items"]] == ["ci-bot"] and second["total"] == 4
     assert (
         env.client.delete(f"/api/v1/keys/{created['key_id']}", headers=env.h("admin")).status_code
         == 204

@@ -15,6 +15,8 @@ from sqlalchemy import text
 from stratmon import __version__ as _version
 from stratmon.api.auth import viewer
 from stratmon.api.exposition import StrategyCollector
+from stratmon.api.fast_path import METRIC_TABLE_PATH, MetricTableFastPath
+from stratmon.api.key_cache import KeyCache
 from stratmon.api.problems import ApiProblemError, install_problem_handlers, problem_responses
 from stratmon.api.routes import router
 from stratmon.api.schemas import Ready
@@ -114,8 +116,13 @@ def create_app(
     app.state.metrics = metrics
     app.state.registry = registry
     app.state.runner = runner
+    app.state.key_cache = KeyCache(settings.key_cache_seconds)
     install_problem_handlers(app)
     app.include_router(router)
+    metric_route = next(r for r in router.routes if getattr(r, "path", "") == METRIC_TABLE_PATH)
+    app.add_middleware(
+        MetricTableFastPath, store=store, cache=app.state.key_cache, route=metric_route
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

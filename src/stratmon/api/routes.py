@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
@@ -17,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from stratmon.alerts import actions
 from stratmon.alerts.config import alert_config_from_dict
 from stratmon.api.auth import admin, operator, viewer
+from stratmon.api.metric_table import metric_table_body
 from stratmon.api.problems import ApiProblemError, problem_responses
 from stratmon.api.schemas import (
     AlertActionIn,
@@ -63,6 +63,8 @@ router = APIRouter(prefix="/api/v1", responses=problem_responses(401, 403, 422))
 StrategyId = Annotated[str, PathParam(min_length=1, max_length=64)]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
 Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+FromDay = Annotated[dt.date | None, Query(alias="from", description="First day (inclusive).")]
+ToDay = Annotated[dt.date | None, Query(alias="to", description="Last day (inclusive).")]
 IngestKind = Literal["daily", "executions", "trades", "positions"]
 
 INGEST_MEDIA = {
@@ -186,8 +188,10 @@ async def get_metrics(
 ) -> Response:
     """The metric table (metrics by window) of the newest evaluation on or before ``as_of``.
 
-    The hot read of dashboards and scripts: two indexed reads on the event loop and the
-    stored JSON serialised by orjson (the response model documents the shape)."""
+    The hot read of dashboards and scripts: one indexed read on the event loop and the
+    stored JSON spliced in undecoded (the response model documents the shape). Requests
+    without a query string by a recently verified key are answered before routing by
+    :class:`stratmon.api.fast_path.MetricTableFastPath`, with the same bytes."""
     with _store(request).read() as conn:
         day, raw = sq.latest_metric_snapshots_raw(conn, strategy_id, as_of)
         if day is None:
@@ -196,19 +200,7 @@ async def get_metrics(
         snaps = [s for s in raw if window in (None, s[0])]
     if not snaps:
         raise _not_found(f"No {window!r} window stored for {strategy_id!r} on {day}.")
-    windows = b",".join(
-        orjson.dumps(w) + b':{"n_obs":' + str(n).encode() + b',"metrics":' + raw.encode() + b"}"
-        for w, n, raw in snaps
-    )
-    body = (
-        b'{"strategy_id":'
-        + orjson.dumps(strategy_id)
-        + b',"as_of":'
-        + orjson.dumps(day)
-        + b',"windows":{'
-        + windows
-        + b"}}"
-    )
+    body = metric_table_body(strategy_id, day, snaps)
     return Response(body, media_type="application/json")
 
 
@@ -258,14 +250,23 @@ def get_health(
     request: Request,
     _key: ViewerKey,
     strategy_id: StrategyId,
-    start: Annotated[dt.date | None, Query(alias="from")] = None,
-    end: Annotated[dt.date | None, Query(alias="to")] = None,
+    start: FromDay = None,
+    end: ToDay = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> HealthHistory:
-    """Health score history with its components, oldest first."""
+    """Health score history with its components, oldest first, one page at a time
+    (``total`` counts the rows between ``from`` and ``to``)."""
     with _store(request).read() as conn:
         _strategy_or_404(conn, strategy_id)
-        rows = q.health_history(conn, strategy_id, start, end)
-    return HealthHistory(strategy_id=strategy_id, items=[HealthPoint(**_clean(r)) for r in rows])
+        total, rows = sq.health_page(conn, strategy_id, start, end, limit=limit, offset=offset)
+    return HealthHistory(
+        strategy_id=strategy_id,
+        items=[HealthPoint(**_clean(r)) for r in rows],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get(
@@ -539,11 +540,19 @@ def _key_out(k: keys_repo.ApiKey) -> KeyOut:
     )
 
 
-@router.get("/keys", response_model=list[KeyOut], tags=["keys"])
-def list_keys(request: Request, _key: AdminKey) -> list[KeyOut]:
-    """Every key (never the secret)."""
+@router.get("/keys", response_model=Page[KeyOut], tags=["keys"])
+def list_keys(
+    request: Request, _key: AdminKey, limit: Limit = 100, offset: Offset = 0
+) -> Page[KeyOut]:
+    """Every key (never the secret), oldest first."""
     with _store(request).read() as conn:
-        return [_key_out(k) for k in keys_repo.list_keys(conn)]
+        keys = keys_repo.list_keys(conn)
+    return Page[KeyOut](
+        items=[_key_out(k) for k in keys[offset : offset + limit]],
+        total=len(keys),
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.post("/keys", response_model=KeyCreated, status_code=201, tags=["keys"])
@@ -563,6 +572,7 @@ def revoke_key(
     """Revoke a key by key id or name."""
     with _store(request).transaction() as conn:
         n = keys_repo.revoke_key(conn, key_id, utcnow())
+    request.app.state.key_cache.clear()
     if not n:
         raise _not_found(f"No active key {key_id!r}.")
     return Response(status_code=204)

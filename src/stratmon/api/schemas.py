@@ -112,9 +112,10 @@ class HealthPoint(BaseModel):
     reasons: dict[str, Any] = Field(default_factory=dict)
 
 
-class HealthHistory(BaseModel):
+class HealthHistory(Page[HealthPoint]):
+    """One page of a strategy's health history (the common page envelope, plus its id)."""
+
     strategy_id: str
-    items: list[HealthPoint]
 
 
 class ConePoint(BaseModel):

@@ -7,6 +7,7 @@ hard kill rolls it back instead) and queued runs are marked cancelled.
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import logging
 
@@ -68,4 +69,9 @@ def serve(ws: Workspace, store: Store, settings: ServiceSettings, log_level: str
         server_header=False,
         lifespan="on",
     )
+    # Everything built so far (modules, the app) lives as long as the process: move it out
+    # of the collector's reach, so full collections while serving walk only request garbage
+    # instead of stalling every request for a collection of the whole heap.
+    gc.collect()
+    gc.freeze()
     uvicorn.Server(config).run()

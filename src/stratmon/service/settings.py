@@ -38,6 +38,10 @@ class ServiceSettings:
         Allowed CORS origins; empty means CORS off.
     metrics_auth : bool
         Require a viewer key on ``/metrics``.
+    key_cache_seconds : float
+        How long a verified API key is trusted without a database read. A key revoked over
+        the API stops working at once; one revoked another way (``stratmon keys revoke``)
+        within this many seconds. 0 checks the database on every request.
     """
 
     host: str = "127.0.0.1"
@@ -51,12 +55,15 @@ class ServiceSettings:
     max_ingest_bytes: int = 10 * 1024 * 1024
     cors_origins: tuple[str, ...] = ()
     metrics_auth: bool = True
+    key_cache_seconds: float = 1.0
 
     def __post_init__(self) -> None:
         self.time_of_day()
         self.zone()
         if self.max_ingest_bytes <= 0:
             raise ConfigError("[service] max_ingest_bytes must be positive.")
+        if not 0 <= self.key_cache_seconds <= 60:
+            raise ConfigError("[service] key_cache_seconds must be between 0 and 60.")
         if self.poll_seconds < 0:
             raise ConfigError("[service] poll_seconds must be >= 0 (0 turns polling off).")
 
