@@ -12,7 +12,7 @@ import bisect
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -146,6 +146,14 @@ class StrategyInputs:
         """Time-weighted daily returns from NAV and cash flows, shape (T-1,) (computed once;
         every step of an evaluation reads it)."""
         return returns_from_nav(self.nav, self.cash_flow)[1:]
+
+    def evolve(self, **changes: Any) -> StrategyInputs:
+        """``dataclasses.replace`` that keeps the computed returns when NAV and cash flows
+        are unchanged (the pipeline adds running metrics, decay and costs one at a time)."""
+        new = replace(self, **changes)
+        if "returns" in self.__dict__ and not {"nav", "cash_flow"} & set(changes):
+            new.__dict__["returns"] = self.__dict__["returns"]
+        return new
 
 
 @dataclass

@@ -13,7 +13,6 @@ store: a state older than a replacement or back-fill of history is rebuilt.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
@@ -84,7 +83,7 @@ class IncrementalState:
                     }
                 )
         return [
-            dataclasses.replace(it, running_all=out[sid]) if sid in out else it
+            it.evolve(running_all=out[sid]) if sid in out else it
             for sid, it in by_id.items()
         ]
 
@@ -149,7 +148,7 @@ class IncrementalState:
             bt = usable.get(sid)
             if bt is None or bt.returns is None:
                 reason = f"needs a stored backtest of at least {MIN_DECAY_BACKTEST} returns"
-                out.append(dataclasses.replace(it, decay=DecayReading(False, reason=reason)))
+                out.append(it.evolve(decay=DecayReading(False, reason=reason)))
                 continue
             version = int(bt.version or 0)
             dates = list(it.nav_dates[1:])
@@ -199,7 +198,7 @@ class IncrementalState:
                 threshold=float(det.calibration.threshold[0]),
                 reason="" if detectable else "backtest Sharpe not above the decayed level",
             )
-            out.append(dataclasses.replace(it, decay=reading))
+            out.append(it.evolve(decay=reading))
         return out
 
     def persist(self, conn: Connection) -> None:

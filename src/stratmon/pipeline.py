@@ -155,7 +155,7 @@ class DailyJob:
         if need_costs:
             costs = q.daily_cost_fractions(conn, need_costs, as_of)
             items = [
-                dataclasses.replace(it, live_costs=costs.get(it.strategy.strategy_id, {}))
+                it.evolve(live_costs=costs.get(it.strategy.strategy_id, {}))
                 if it.strategy.strategy_id in costs
                 else it
                 for it in items

@@ -485,7 +485,10 @@ class RunningMetrics:
             "dated": self.dated,
             "n_updates": self.n_updates,
             "last_day": enc(self.last_day),
-            "arrays": {k: [enc(float(v)) for v in arr] for k, arr in self._s.items()},
+            "arrays": {
+                k: arr.tolist() if np.isfinite(arr).all() else [enc(float(v)) for v in arr]
+                for k, arr in self._s.items()
+            },
         }
 
     def select(self, indices: Any) -> RunningMetrics:
