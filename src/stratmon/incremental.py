@@ -82,10 +82,7 @@ class IncrementalState:
                         "state": {**states[j], "file_watermark": self.history.watermark},
                     }
                 )
-        return [
-            it.evolve(running_all=out[sid]) if sid in out else it
-            for sid, it in by_id.items()
-        ]
+        return [it.evolve(running_all=out[sid]) if sid in out else it for sid, it in by_id.items()]
 
     def _running_object(
         self,
