@@ -14,18 +14,19 @@ from __future__ import annotations
 import math
 import shutil
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from stratmon.config import CONFIG_NAME, create_workspace
+from stratmon.config import CONFIG_NAME, Workspace, create_workspace, load_config
 from stratmon.demo.benchmarks import import_demo_benchmarks
 from stratmon.demo.files import write_backtest_files, write_day_files
 from stratmon.demo.market import load_market
 from stratmon.demo.simulate import SimResult, backtest, live
-from stratmon.demo.strategies import demo_strategies
+from stratmon.demo.strategies import DemoStrategy, demo_strategies
 from stratmon.errors import StratmonError
 from stratmon.ingest import FifoMatcher, parse_expectations
 from stratmon.intake import ingest_paths
@@ -59,16 +60,36 @@ def expected_trade_metrics(result: SimResult) -> dict[str, float]:
     return out
 
 
+def write_mandate_overrides(ws: Workspace, strategies: Sequence[DemoStrategy]) -> Workspace:
+    """Per-strategy alert overrides that follow each demo strategy's mandate, appended to
+    the workspace's ``stratmon.toml``; returns the workspace with the config reloaded.
+
+    A strategy that trades a single instrument holds one position by design, so the
+    concentration limit (largest position / NAV) would fire every day it is invested and
+    say nothing: it is disabled for those strategies, as a desk would configure it.
+    """
+    single = [s.strategy_id for s in strategies if len(s.symbols) == 1]
+    if not single:
+        return ws
+    lines = ["", "# Single-instrument mandates: one position is the strategy, not a risk."]
+    for sid in single:
+        lines += [f"[alerts.strategies.{sid}.concentration]", "enabled = false"]
+    path = ws.root / CONFIG_NAME
+    with path.open("a", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    return Workspace(root=ws.root, config=load_config(path))
+
+
 def run_demo(directory: Path, console: Console | None = None) -> Path:
     """Build the demo workspace in ``directory`` and replay the live years; returns the
     final report's path."""
     console = console or Console()
     t0 = time.perf_counter()
     _prepare_dir(directory)
-    ws = create_workspace(directory)
+    strategies = demo_strategies()
+    ws = write_mandate_overrides(create_workspace(directory), strategies)
     store = open_store(ws.database_url)
     market = load_market()
-    strategies = demo_strategies()
     backtests = {s.strategy_id: backtest(s, market) for s in strategies}
     lives = {s.strategy_id: live(s, market) for s in strategies}
     console.print(
