@@ -246,9 +246,9 @@ def window_metrics(
     windows are extra columns whose earlier rows are NaN, which ``summarize`` excludes (a NaN
     day is not a 0 % day), so each column equals a separate call on the window alone.
     """
-    groups = {(g[0].strategy.periods_per_year, i): g for i, g in enumerate(group_by_dates(items))}
     out: dict[str, dict[str, dict[str, float]]] = {it.strategy.strategy_id: {} for it in items}
-    for (ppy, _), members in groups.items():
+    for members in group_by_dates(items):
+        ppy = members[0].strategy.periods_per_year
         rets = np.column_stack([m.returns for m in members])
         t, n = rets.shape
         dates = members[0].nav_dates[1:]

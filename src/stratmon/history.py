@@ -59,23 +59,25 @@ class History:
     def refresh(self, conn: Connection, ids: Sequence[str]) -> None:
         """Bring the cache up to date with the store for strategies ``ids``."""
         top = q.max_file_id(conn)
-        known = set(self._series)
-        if top == self._watermark and set(ids) <= known:
+        covered = set(ids) <= set(self._series)
+        if top == self._watermark and covered:
             return
         if (
             self._watermark < 0
-            or not set(ids) <= known
+            or not covered
             or q.files_replacing_since(conn, self._watermark)
+            or not self._append_since(conn, ids)
         ):
             self._reload(conn, ids)
-            self._watermark = top
-            return
+        self._watermark = top
+
+    def _append_since(self, conn: Connection, ids: Sequence[str]) -> bool:
+        """Append the rows of files after the watermark; False at a back-filled day (not an
+        append: the caller reloads)."""
         for sid, date, nav, cash_flow in q.daily_rows_since(conn, ids, self._watermark):
             s = self._series[sid]
-            if s.dates and date <= s.dates[-1]:  # a back-filled day: not an append
-                self._reload(conn, ids)
-                self._watermark = top
-                return
+            if s.dates and date <= s.dates[-1]:
+                return False
             s.dates.append(date)
             s.nav.append(float(nav))
             s.cash_flow.append(float(cash_flow or 0.0))
@@ -86,7 +88,7 @@ class History:
                 trips.sort(key=lambda t: (t.exit_time, t.trade_id))
             else:
                 trips.append(trip)
-        self._watermark = top
+        return True
 
     def upto(
         self, strategy_id: str, as_of: dt.date

@@ -46,7 +46,6 @@ from stratmon.store import repositories as repo
 from stratmon.store.run_lock import run_lock
 
 TREND_POINTS = 9  # earlier scores fed to the trend, with today's
-MIN_DECAY_BACKTEST = 126  # backtest returns the decay detector's calibration needs
 
 
 @dataclass
@@ -147,13 +146,14 @@ class DailyJob:
                     previous_scores=scores.get(s.strategy_id, []),
                 )
             )
-        need_costs = [
-            it.strategy.strategy_id
+        # NAV already in memory: the cost query need not read the daily history again
+        need_costs = {
+            it.strategy.strategy_id: (it.nav_dates, it.nav)
             for it in items
             if it.backtest is not None and overlaps(it.nav_dates, it.backtest.dates)
-        ]
+        }
         if need_costs:
-            costs = q.daily_cost_fractions(conn, need_costs, as_of)
+            costs = q.daily_cost_fractions(conn, list(need_costs), as_of, navs=need_costs)
             items = [
                 it.evolve(live_costs=costs.get(it.strategy.strategy_id, {}))
                 if it.strategy.strategy_id in costs
@@ -162,17 +162,6 @@ class DailyJob:
             ]
         items = self.state.running(conn, items, as_of)
         return self.state.decay(conn, items, as_of)
-
-    # -- alerts ------------------------------------------------------------------------------
-    def _step_alerts(
-        self,
-        conn: Connection,
-        evals: Sequence[StrategyEvaluation],
-        items: Sequence[StrategyInputs],
-        as_of: dt.date,
-    ) -> list[AlertEvent]:
-        """Every alert rule, the state machine and the outbox (:mod:`stratmon.alerts.job`)."""
-        return alert_step(conn, evals, items, as_of, self.alert_config)
 
     # -- the job -------------------------------------------------------------------------------
     def ingest_inbox(
@@ -319,7 +308,8 @@ class DailyJob:
             ],
         )
         self.state.persist(conn)
-        events = self._step_alerts(conn, evals, items, as_of)
+        # every alert rule, the state machine and the outbox (:mod:`stratmon.alerts.job`)
+        events = alert_step(conn, evals, items, as_of, self.alert_config)
         repo.finish_evaluation(conn, eval_id, len(evals))
         return events
 

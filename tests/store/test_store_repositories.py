@@ -8,6 +8,7 @@ import math
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import inspect, text
 
@@ -424,3 +425,35 @@ def test_sql_view_answers_like_in_memory_view(store: Store) -> None:
             ("EQ1", D3): 0.002,
             ("EQ1", dt.date(2024, 1, 10)): 0.006,
         }
+
+
+def test_daily_cost_fractions_from_store_or_given_nav(store: Store) -> None:
+    navs = [1_000_000.0, 1_010_000.0, 1_005_000.0]
+    daily = [DailyRecord("EQ1", d, v) for d, v in zip((D1, D2, D3), navs, strict=True)]
+    ex = [
+        Execution("c1", "EQ1", dt.datetime(2024, 1, 2, 15), "A", "BUY", 1, 1.0, 1.0, 0.5),
+        Execution("c2", "EQ1", dt.datetime(2024, 1, 3, 10), "A", "SELL", 1, 1.0, 2.0, 1.0),
+        Execution("c3", "EQ1", dt.datetime(2024, 1, 3, 11), "A", "BUY", 1, 1.0, 3.0),
+        Execution("c4", "EQ1", dt.datetime(2024, 1, 4, 11), "A", "SELL", 1, 1.0, 10.0),
+    ]
+    with store.transaction() as conn:
+        repo.upsert_strategies(conn, _strategies())
+        fid = _file(conn)
+        repo.insert_daily(conn, daily, fid)
+        repo.insert_executions(conn, ex, fid)
+    # a day's costs over the previous day's NAV; the first day over its own NAV
+    expected = {"EQ1": {D1: 1.5 / 1_000_000, D2: 6.0 / 1_000_000}, "BTC": {}}
+    with store.read() as conn:
+        read = q.daily_cost_fractions(conn, ["EQ1", "BTC"], D2)
+        given = q.daily_cost_fractions(
+            conn,
+            ["EQ1", "BTC"],
+            D2,
+            navs={"EQ1": ([D1, D2], np.array(navs[:2])), "BTC": ([], np.empty(0))},
+        )
+        whole = q.daily_cost_fractions(conn, ["EQ1"], D3)
+    for got in (read, given):
+        assert got.keys() == expected.keys()
+        for sid, by_day in expected.items():
+            assert got[sid] == pytest.approx(by_day)
+    assert whole["EQ1"][D3] == pytest.approx(10.0 / 1_010_000)

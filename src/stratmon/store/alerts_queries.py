@@ -24,6 +24,7 @@ from stratmon.store.models import (
     PositionRow,
     StrategyRow,
 )
+from stratmon.store.queries import _alert_dict
 
 _STATUS_FIELDS = (
     "severity",
@@ -57,20 +58,7 @@ def alert_status(conn: Connection, alert_ids: Sequence[int]) -> dict[int, dict[s
 
 
 def _alert_row(r: Any) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "rule": r.rule,
-        "strategy_id": r.strategy_id,
-        "tier": r.tier,
-        "state": r.state,
-        "started_at": r.started_at,
-        "fired_at": r.fired_at,
-        "resolved_at": r.resolved_at,
-        "last_value": r.last_value,
-        "threshold": r.threshold,
-        "message": r.message,
-        "updated_at": r.updated_at,
-    }
+    return {**_alert_dict(r), "updated_at": r.updated_at}
 
 
 def alert(conn: Connection, alert_id: int) -> dict[str, Any] | None:
@@ -342,25 +330,6 @@ def findings_on(
     out: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         out.setdefault(str(r.strategy_id), []).append(dict(r._mapping))
-    return out
-
-
-def alert_counts_by_rule(conn: Connection) -> dict[str, dict[str, int]]:
-    """Per rule: alerts that fired (``fired``), by severity (``severity:<tier>``), and open."""
-    t = AlertRow.__table__
-    s = AlertStatusRow.__table__
-    q = select(t.c.rule, t.c.state, t.c.fired_at, t.c.tier, s.c.severity).select_from(
-        t.outerjoin(s, s.c.alert_id == t.c.id)
-    )
-    out: dict[str, dict[str, int]] = {}
-    for r in conn.execute(q):
-        d = out.setdefault(r.rule, {"fired": 0, "open": 0})
-        if r.fired_at is not None:
-            d["fired"] += 1
-            key = f"severity:{r.severity or r.tier}"
-            d[key] = d.get(key, 0) + 1
-        if r.state in ("pending", "firing"):
-            d["open"] += 1
     return out
 
 

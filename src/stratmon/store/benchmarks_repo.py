@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -170,9 +170,3 @@ def benchmark_series(
     weights: dict[str, float] = dict(row[1] or {})
     parts = {k: _raw(conn, k, start, end) for k in weights}
     return composite_returns(weights, parts)
-
-
-def benchmark_ids(conn: Connection, ids: Sequence[str] | None = None) -> list[str]:
-    """Stored benchmark ids (all, or those of ``ids`` that exist), sorted."""
-    have = sorted(r[0] for r in conn.execute(select(BenchmarkRow.benchmark_id)))
-    return have if ids is None else [i for i in have if i in set(ids)]

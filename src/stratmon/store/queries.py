@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,8 +126,11 @@ def daily_series(
     return out
 
 
+_LAST_DATA_DATE = select(func.max(DailyRecordRow.date))
+
+
 def last_data_date(conn: Connection) -> dt.date | None:
-    return conn.execute(select(func.max(DailyRecordRow.date))).scalar()
+    return conn.execute(_LAST_DATA_DATE).scalar()
 
 
 _RT_FIELDS = (
@@ -204,19 +207,6 @@ def matcher_state(conn: Connection, strategy_id: str) -> dict[str, Any] | None:
     return conn.execute(
         select(MatcherStateRow.state).where(MatcherStateRow.strategy_id == strategy_id)
     ).scalar()
-
-
-def recent_health(
-    conn: Connection, strategy_id: str, before: dt.date, limit: int
-) -> list[tuple[dt.date, float]]:
-    """The last ``limit`` health scores strictly before ``before``, oldest first."""
-    rows = conn.execute(
-        select(HealthScoreRow.as_of, HealthScoreRow.score)
-        .where(HealthScoreRow.strategy_id == strategy_id, HealthScoreRow.as_of < before)
-        .order_by(HealthScoreRow.as_of.desc())
-        .limit(limit)
-    ).all()
-    return [(r[0], float(r[1])) for r in reversed(rows)]
 
 
 def health_history(
@@ -747,27 +737,34 @@ def backtest_versions(conn: Connection, strategy_id: str) -> list[dict[str, Any]
     return [out[v] for v in sorted(out)]
 
 
+_EXECUTION_COSTS = select(
+    ExecutionRow.strategy_id, ExecutionRow.timestamp, ExecutionRow.commission, ExecutionRow.fees
+).where(ExecutionRow.strategy_id.in_(bindparam("ids", expanding=True)))
+
+
 def daily_cost_fractions(
-    conn: Connection, strategy_ids: Sequence[str], until: dt.date
+    conn: Connection,
+    strategy_ids: Sequence[str],
+    until: dt.date,
+    *,
+    navs: Mapping[str, tuple[Sequence[dt.date], np.ndarray]] | None = None,
 ) -> dict[str, dict[dt.date, float]]:
     """Per strategy and day: commissions plus fees of that day's executions as a fraction of
-    the previous day's NAV (the day's NAV on a strategy's first day)."""
+    the previous day's NAV (the day's NAV on a strategy's first day).
+
+    ``navs`` (strategy_id -> stored NAV dates and values up to ``until``, sorted) spares
+    re-reading the daily history when the caller already holds it (the daily job)."""
     costs: dict[str, dict[dt.date, float]] = {sid: {} for sid in strategy_ids}
-    for sid, ts, commission, fees in conn.execute(
-        select(
-            ExecutionRow.strategy_id,
-            ExecutionRow.timestamp,
-            ExecutionRow.commission,
-            ExecutionRow.fees,
-        ).where(ExecutionRow.strategy_id.in_(list(strategy_ids)))
-    ):
+    for sid, ts, commission, fees in conn.execute(_EXECUTION_COSTS, {"ids": list(strategy_ids)}):
         day = ts.date()
         costs[sid][day] = costs[sid].get(day, 0.0) + float(commission or 0) + float(fees or 0)
-    series = daily_series(conn, strategy_ids, until=until)
+    if navs is None:
+        series = daily_series(conn, strategy_ids, until=until)
+        navs = {sid: (ds.dates, ds.nav) for sid, ds in series.items()}
     out: dict[str, dict[dt.date, float]] = {}
     for sid in strategy_ids:
-        ds = series[sid]
-        prev = {d: (ds.nav[i - 1] if i else ds.nav[i]) for i, d in enumerate(ds.dates)}
+        dates, nav = navs[sid]
+        prev = {d: (nav[i - 1] if i else nav[i]) for i, d in enumerate(dates)}
         out[sid] = {d: c / prev[d] for d, c in costs[sid].items() if d in prev and prev[d] > 0}
     return out
 

@@ -16,7 +16,6 @@ from stratmon.store.models import (
     FindingRow,
     HealthScoreRow,
     IngestedFileRow,
-    MetricSnapshotRow,
     PositionRow,
     StatisticsRow,
 )
@@ -147,18 +146,6 @@ def findings_all(conn: Connection, limit: int = 2000) -> list[dict[str, Any]]:
         "file",
     )
     return [dict(zip(keys, r, strict=True)) for r in rows]
-
-
-def metric_history(
-    conn: Connection, strategy_id: str, window: str, names: Sequence[str]
-) -> list[tuple[dt.date, dict[str, Any]]]:
-    """Selected metrics of one strategy and window on every evaluation date, oldest first."""
-    rows = conn.execute(
-        select(MetricSnapshotRow.as_of, MetricSnapshotRow.metrics)
-        .where(MetricSnapshotRow.strategy_id == strategy_id, MetricSnapshotRow.window == window)
-        .order_by(MetricSnapshotRow.as_of)
-    )
-    return [(r[0], {k: (r[1] or {}).get(k) for k in names}) for r in rows]
 
 
 def statistics_latest(conn: Connection, strategy_id: str, until: dt.date) -> dict[str, Any]:

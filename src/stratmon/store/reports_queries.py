@@ -6,26 +6,13 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from stratmon.store.models import (
     AlertEventRow,
     AlertRow,
-    HealthScoreRow,
     MetricSnapshotRow,
 )
-
-
-def evaluation_dates(
-    conn: Connection, start: dt.date | None = None, end: dt.date | None = None
-) -> list[dt.date]:
-    """Dates with a stored evaluation (health scores), ascending, within [start, end]."""
-    q = select(HealthScoreRow.as_of).distinct()
-    if start is not None:
-        q = q.where(HealthScoreRow.as_of >= start)
-    if end is not None:
-        q = q.where(HealthScoreRow.as_of <= end)
-    return [r[0] for r in conn.execute(q.order_by(HealthScoreRow.as_of))]
 
 
 def metric_histories(
@@ -86,34 +73,3 @@ def alert_events_between(conn: Connection, start: dt.date, end: dt.date) -> list
         "tier",
     )
     return [dict(zip(keys, r, strict=True)) for r in conn.execute(q)]
-
-
-def snapshots_on_or_before(
-    conn: Connection, strategy_ids: Sequence[str], day: dt.date, window: str = "all"
-) -> dict[str, tuple[dt.date, dict[str, Any]]]:
-    """The newest stored metric snapshot of each strategy on or before ``day``."""
-    newest = (
-        select(MetricSnapshotRow.strategy_id, func.max(MetricSnapshotRow.as_of).label("d"))
-        .where(
-            MetricSnapshotRow.strategy_id.in_(list(strategy_ids)),
-            MetricSnapshotRow.window == window,
-            MetricSnapshotRow.as_of <= day,
-        )
-        .group_by(MetricSnapshotRow.strategy_id)
-        .subquery()
-    )
-    q = (
-        select(
-            MetricSnapshotRow.strategy_id,
-            MetricSnapshotRow.as_of,
-            MetricSnapshotRow.metrics,
-            MetricSnapshotRow.n_obs,
-        )
-        .join(
-            newest,
-            (newest.c.strategy_id == MetricSnapshotRow.strategy_id)
-            & (newest.c.d == MetricSnapshotRow.as_of),
-        )
-        .where(MetricSnapshotRow.window == window)
-    )
-    return {r[0]: (r[1], dict(r[2] or {}, n_obs=r[3])) for r in conn.execute(q)}

@@ -244,17 +244,9 @@ def replace_backtest_returns(
 
 
 def insert_expectations(conn: Connection, rows: Sequence[BacktestExpectation]) -> None:
+    """Store expected-metrics records as backtest version 1."""
     for r in rows:
-        conn.execute(
-            insert(BacktestExpectationRow).values(
-                strategy_id=r.strategy_id,
-                version=1,
-                metrics=clean(r.metrics),
-                n_trials=r.n_trials,
-                source=r.source,
-                created_at=_now(),
-            )
-        )
+        insert_expectation_version(conn, r, 1)
 
 
 def insert_findings(conn: Connection, findings: Sequence[Finding], file_id: int | None) -> None:

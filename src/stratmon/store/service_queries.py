@@ -177,33 +177,10 @@ _M = MetricSnapshotRow.__table__
 _LATEST_SNAPSHOT = select(func.max(_M.c.as_of)).where(
     _M.c.strategy_id == bindparam("sid"), _M.c.as_of <= bindparam("until")
 )
-_RAW_SNAPSHOTS = select(_M.c.window, _M.c.n_obs, cast(_M.c.metrics, Text)).where(
-    _M.c.strategy_id == bindparam("sid"), _M.c.as_of == bindparam("as_of")
-)
 _RAW_LATEST = select(_M.c.as_of, _M.c.window, _M.c.n_obs, cast(_M.c.metrics, Text)).where(
     _M.c.strategy_id == bindparam("sid"),
     _M.c.as_of == _LATEST_SNAPSHOT.scalar_subquery(),
 )
-
-
-def latest_snapshot_date_fast(
-    conn: Connection, strategy_id: str, until: dt.date | None = None
-) -> dt.date | None:
-    """As :func:`latest_snapshot_date`, with a prebuilt statement (the API's hot path)."""
-    return conn.execute(
-        _LATEST_SNAPSHOT, {"sid": strategy_id, "until": until or dt.date.max}
-    ).scalar()
-
-
-def metric_snapshots_raw(
-    conn: Connection, strategy_id: str, as_of: dt.date
-) -> list[tuple[str, int, str]]:
-    """(window, n_obs, metrics as stored JSON text) for one strategy and date: the text is
-    already strict JSON (NaN stored as null), so the API passes it through undecoded."""
-    return [
-        (str(r[0]), int(r[1]), str(r[2]))
-        for r in conn.execute(_RAW_SNAPSHOTS, {"sid": strategy_id, "as_of": as_of})
-    ]
 
 
 def latest_metric_snapshots_raw(

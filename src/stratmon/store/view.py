@@ -51,6 +51,16 @@ def _chunks(keys: Collection[Any]) -> Iterator[list[Any]]:
         yield items[i : i + _CHUNK]
 
 
+def _on_strategy_dates(
+    conn: Connection, stmt: Any, keys: Collection[tuple[Any, ...]]
+) -> Iterator[Any]:
+    """Rows of ``stmt`` (bound ``ids`` and ``dates``) for the strategies and dates of ``keys``
+    (strategy_id, date, ...), chunked: a superset the caller narrows to the exact keys."""
+    for part in _chunks(keys):
+        params = {"ids": sorted({k[0] for k in part}), "dates": sorted({k[1] for k in part})}
+        yield from conn.execute(stmt, params)
+
+
 def _daily(row: Any) -> DailyRecord:
     d = dict(zip(_DAILY, row, strict=True))
     d["extras"] = d["extras"] or {}
@@ -73,12 +83,9 @@ class SqlStoredView:
             return {}
         wanted = set(keys)
         out = {}
-        for part in _chunks(wanted):
-            params = {"ids": sorted({k[0] for k in part}), "dates": sorted({k[1] for k in part})}
-            for row in self.conn.execute(_DAILY_BY_KEYS, params):
-                rec = _daily(row)
-                if (rec.strategy_id, rec.date) in wanted:
-                    out[(rec.strategy_id, rec.date)] = rec
+        for rec in map(_daily, _on_strategy_dates(self.conn, _DAILY_BY_KEYS, wanted)):
+            if (rec.strategy_id, rec.date) in wanted:
+                out[(rec.strategy_id, rec.date)] = rec
         return out
 
     def last_daily_before(self, strategy_id: str, before: dt.date) -> DailyRecord | None:
@@ -99,33 +106,25 @@ class SqlStoredView:
                 self._last[(rec.strategy_id, before)] = rec
             if key in self._last:
                 return self._last[key]
-        cols = [getattr(DailyRecordRow, k) for k in _DAILY]
-        row = self.conn.execute(
-            select(*cols)
-            .where(DailyRecordRow.strategy_id == strategy_id, DailyRecordRow.date < before)
-            .order_by(DailyRecordRow.date.desc())
-            .limit(1)
-        ).first()
+        row = self.conn.execute(_LAST_BEFORE, {"sid": strategy_id, "before": before}).first()
         self._last[key] = None if row is None else _daily(row)
         return self._last[key]
 
     def executions(self, execution_ids: Collection[str]) -> dict[str, Execution]:
         if not execution_ids:
             return {}
-        cols = [getattr(ExecutionRow, k) for k in _EXEC]
         out = {}
         for part in _chunks(execution_ids):
-            rows = self.conn.execute(select(*cols).where(ExecutionRow.execution_id.in_(part)))
+            rows = self.conn.execute(_EXEC_BY_IDS, {"ids": part})
             out.update({r[0]: Execution(**dict(zip(_EXEC, r, strict=True))) for r in rows})
         return out
 
     def round_trips(self, trade_ids: Collection[str]) -> dict[str, RoundTrip]:
         if not trade_ids:
             return {}
-        cols = [getattr(RoundTripRow, k) for k in _RT]
         out = {}
         for part in _chunks(trade_ids):
-            rows = self.conn.execute(select(*cols).where(RoundTripRow.trade_id.in_(part)))
+            rows = self.conn.execute(_RT_BY_IDS, {"ids": part})
             for r in rows:
                 rt = RoundTrip(**dict(zip(_RT, r, strict=True)))
                 out[rt.trade_id] = rt
@@ -138,12 +137,10 @@ class SqlStoredView:
             return {}
         wanted = set(keys)
         out = {}
-        for part in _chunks(wanted):
-            params = {"ids": sorted({k[0] for k in part}), "dates": sorted({k[1] for k in part})}
-            for r in self.conn.execute(_POSITIONS_BY_KEYS, params):
-                p = Position(**dict(zip(_POS, r, strict=True)))
-                if (p.strategy_id, p.date, p.symbol) in wanted:
-                    out[(p.strategy_id, p.date, p.symbol)] = p
+        for r in _on_strategy_dates(self.conn, _POSITIONS_BY_KEYS, wanted):
+            p = Position(**dict(zip(_POS, r, strict=True)))
+            if (p.strategy_id, p.date, p.symbol) in wanted:
+                out[(p.strategy_id, p.date, p.symbol)] = p
         return out
 
     def backtest_returns(
@@ -172,4 +169,18 @@ _DAILY_BY_KEYS = select(*(getattr(DailyRecordRow, k) for k in _DAILY)).where(
 _POSITIONS_BY_KEYS = select(*(getattr(PositionRow, k) for k in _POS)).where(
     PositionRow.strategy_id.in_(bindparam("ids", expanding=True)),
     PositionRow.date.in_(bindparam("dates", expanding=True)),
+)
+_LAST_BEFORE = (
+    select(*(getattr(DailyRecordRow, k) for k in _DAILY))
+    .where(
+        DailyRecordRow.strategy_id == bindparam("sid"), DailyRecordRow.date < bindparam("before")
+    )
+    .order_by(DailyRecordRow.date.desc())
+    .limit(1)
+)
+_EXEC_BY_IDS = select(*(getattr(ExecutionRow, k) for k in _EXEC)).where(
+    ExecutionRow.execution_id.in_(bindparam("ids", expanding=True))
+)
+_RT_BY_IDS = select(*(getattr(RoundTripRow, k) for k in _RT)).where(
+    RoundTripRow.trade_id.in_(bindparam("ids", expanding=True))
 )
