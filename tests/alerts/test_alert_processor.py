@@ -144,6 +144,13 @@ def test_escalation_is_one_alert_notified_again(store: Store) -> None:
         "critical",
         "emergency",
     ]
+    # each escalation records the day's value and the tier level it went beyond
+    escalations = [h for h in hist if h["kind"] == "escalated"]
+    assert [(h["value"], h["threshold"], h["actor"]) for h in escalations] == [
+        (pytest.approx(-0.16), pytest.approx(-0.15), "stratmon"),
+        (pytest.approx(-0.21), pytest.approx(-0.20), "stratmon"),
+    ]
+    assert escalations[0]["text"].startswith("warning -> critical: ")
     assert outbox_kinds(store) == [
         ("firing", "warning"),
         ("escalated", "critical"),

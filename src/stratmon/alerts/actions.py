@@ -9,7 +9,7 @@ from typing import Any
 
 from stratmon.alerts.config import RULE_NAMES, AlertConfig
 from stratmon.alerts.processor import enqueue_notification, utcnow
-from stratmon.alerts.state import AlertEvent
+from stratmon.alerts.state import AlertEvent, AlertStateName
 from stratmon.errors import StratmonError
 from stratmon.store import Store
 from stratmon.store import alerts_queries as aq
@@ -33,6 +33,45 @@ def _need_name(by: str) -> str:
     if not name:
         raise AlertActionError("Say who you are: --by NAME must not be empty.")
     return name
+
+
+def _record(
+    conn: Any, alert: dict[str, Any], action: str, name: str, note: str, now: dt.datetime
+) -> None:
+    """The history entry of a person's action on an alert (no evaluation date)."""
+    arepo.add_action(
+        conn,
+        alert["id"],
+        {
+            "at": now,
+            "eval_date": None,
+            "action": action,
+            "actor": name,
+            "severity": alert["severity"],
+            "value": alert["last_value"],
+            "threshold": alert["threshold"],
+            "note": note,
+        },
+    )
+
+
+def _event(
+    alert: dict[str, Any], day: dt.date, to_state: AlertStateName, message: str, **extra: str
+) -> AlertEvent:
+    """An event of a person's action on an alert, from its stored row (``None`` -> NaN)."""
+    return AlertEvent(
+        alert["rule"],
+        alert["strategy_id"],
+        alert["tier"],
+        day,
+        alert["state"],
+        to_state,
+        float("nan") if alert["last_value"] is None else alert["last_value"],
+        float("nan") if alert["threshold"] is None else alert["threshold"],
+        message,
+        severity=alert["severity"],
+        **extra,
+    )
 
 
 def acknowledge(
@@ -79,31 +118,12 @@ def acknowledge(
                 "ack_note": note,
             },
         )
-        arepo.add_action(
-            conn,
-            alert_id,
-            {
-                "at": now,
-                "eval_date": None,
-                "action": "acknowledged",
-                "actor": name,
-                "severity": alert["severity"],
-                "value": alert["last_value"],
-                "threshold": alert["threshold"],
-                "note": note,
-            },
-        )
-    return AlertEvent(
-        alert["rule"],
-        alert["strategy_id"],
-        alert["tier"],
+        _record(conn, alert, "acknowledged", name, note, now)
+    return _event(
+        alert,
         now.date(),
         alert["state"],
-        alert["state"],
-        float("nan") if alert["last_value"] is None else alert["last_value"],
-        float("nan") if alert["threshold"] is None else alert["threshold"],
         alert["message"],
-        severity=alert["severity"],
         kind="acknowledged",
         actor=name,
         note=note,
@@ -178,20 +198,7 @@ def resolve(
                 "resolve_note": note,
             },
         )
-        arepo.add_action(
-            conn,
-            alert_id,
-            {
-                "at": now,
-                "eval_date": None,
-                "action": "resolved",
-                "actor": name,
-                "severity": alert["severity"],
-                "value": alert["last_value"],
-                "threshold": alert["threshold"],
-                "note": note,
-            },
-        )
+        _record(conn, alert, "resolved", name, note, now)
         if config is not None and alert["state"] == "firing" and alert["notified_severity"]:
             info = {
                 **alert,
@@ -203,20 +210,7 @@ def resolve(
                 "note": note,
             }
             enqueue_notification(conn, config, info, "resolved", day, now)
-    return AlertEvent(
-        alert["rule"],
-        alert["strategy_id"],
-        alert["tier"],
-        day,
-        alert["state"],
-        "resolved",
-        float("nan") if alert["last_value"] is None else alert["last_value"],
-        float("nan") if alert["threshold"] is None else alert["threshold"],
-        text,
-        severity=alert["severity"],
-        actor=name,
-        note=note,
-    )
+    return _event(alert, day, "resolved", text, actor=name, note=note)
 
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$")

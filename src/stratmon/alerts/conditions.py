@@ -275,15 +275,14 @@ def drawdown_tiers_condition(inp: AlertInputs, config: AlertConfig) -> Condition
     if not math.isfinite(dd):
         msg = "Not evaluated: no current drawdown."
         return _cond("drawdown_tiers", inp, config, None, dd, lowest, msg)
+    rec = None if cfg.recovery is None else _below(dd, -cfg.recovery)
     reached = [(name, depth) for name, depth in tiers if _below(dd, -depth)]
     if reached:
         name, depth = max(reached, key=lambda kv: (kv[1], TIER_RANK[kv[0]]))
         msg = f"Current drawdown {pct(dd)} is beyond the {name} level of {pct(-depth)}."
-        rec = None if cfg.recovery is None else _below(dd, -cfg.recovery)
         return _cond(
             "drawdown_tiers", inp, config, True, dd, -depth, msg, recovery_active=rec, severity=name
         )
-    rec = None if cfg.recovery is None else _below(dd, -cfg.recovery)
     msg = f"Current drawdown {pct(dd)} is within the first tier ({pct(lowest)})."
     return _cond("drawdown_tiers", inp, config, False, dd, lowest, msg, recovery_active=rec)
 

@@ -126,8 +126,12 @@ class AlertConfigError(ConfigError):
         )
 
 
-def _fmt(value: object) -> str:
-    return repr(value)
+def _in_unit(value: float) -> bool:
+    return math.isfinite(value) and 0 < value < 1
+
+
+def _positive(value: float) -> bool:
+    return math.isfinite(value) and value > 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -182,7 +186,7 @@ class AlertRuleConfig:
         return out
 
     def _say(self, key: str, value: object, rule: str) -> str:
-        return f"alerts.{self.section}.{key} {rule}, got {_fmt(value)}"
+        return f"alerts.{self.section}.{key} {rule}, got {value!r}"
 
     def __post_init__(self) -> None:
         probs = self.problems()
@@ -206,7 +210,7 @@ class UnderperformanceRuleConfig(AlertRuleConfig):
         out = AlertRuleConfig.problems(self)
         if self.window < 1:
             out.append(self._say("window", self.window, "must be >= 1 session"))
-        if not (math.isfinite(self.threshold) and self.threshold > 0):
+        if not _positive(self.threshold):
             out.append(self._say("threshold", self.threshold, "must be > 0 (0.2 means 20 %)"))
         return out
 
@@ -222,7 +226,7 @@ class DrawdownRuleConfig(AlertRuleConfig):
     def problems(self) -> list[str]:
         out = AlertRuleConfig.problems(self)
         f = self.fraction_of_backtest
-        if not (math.isfinite(f) and f > 0):
+        if not _positive(f):
             out.append(self._say("fraction_of_backtest", f, "must be > 0 (0.75 means 75 %)"))
         return out
 
@@ -246,7 +250,7 @@ class WinRateRuleConfig(AlertRuleConfig):
     def problems(self) -> list[str]:
         out = AlertRuleConfig.problems(self)
         p = self.points_below
-        if not (math.isfinite(p) and 0 < p < 1):
+        if not _in_unit(p):
             out.append(self._say("points_below", p, "must be in (0, 1) (0.15 = 15 points)"))
         if self.window_sessions < 1:
             out.append(self._say("window_sessions", self.window_sessions, "must be >= 1"))
@@ -257,14 +261,6 @@ class WinRateRuleConfig(AlertRuleConfig):
                 self._say("window_trades", self.window_trades, f">= min_trades ({self.min_trades})")
             )
         return out
-
-
-def _in_unit(value: float) -> bool:
-    return math.isfinite(value) and 0 < value < 1
-
-
-def _positive(value: float) -> bool:
-    return math.isfinite(value) and value > 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -798,7 +794,7 @@ class AlertConfig:
 
     def __post_init__(self) -> None:
         probs = [
-            f"alerts.{key} must be >= 1, got {_fmt(getattr(self, key))}"
+            f"alerts.{key} must be >= 1, got {getattr(self, key)!r}"
             for key in ("for_evaluations", "clear_evaluations")
             if getattr(self, key) < 1
         ]
@@ -830,8 +826,8 @@ class AlertConfig:
         clear evaluations and resolves on the next one).
         """
         cfg = self.rule(rule)
-        n = cfg.for_evaluations if cfg and cfg.for_evaluations is not None else None
-        m = cfg.clear_evaluations if cfg and cfg.clear_evaluations is not None else None
+        n = cfg.for_evaluations if cfg is not None else None
+        m = cfg.clear_evaluations if cfg is not None else None
         if cfg is not None and cfg.keep_firing_for is not None:
             m = cfg.keep_firing_for + 1
         return (

@@ -99,6 +99,30 @@ def route_targets(
     return out
 
 
+def _enqueue(
+    conn: Connection,
+    target: tuple[str, str, str],
+    day: dt.date,
+    now: dt.datetime,
+    values: Mapping[str, Any],
+) -> int | None:
+    """Queue one message for a ``(channel, mode, every)`` target: a digest route's message
+    waits for its period's digest, any other is sent at once."""
+    channel, mode, every = target
+    digest = mode == "digest"
+    return arepo.enqueue(
+        conn,
+        {
+            **values,
+            "channel": channel,
+            "status": "digest" if digest else "pending",
+            "eval_date": day,
+            "period": period_key(day, every) if digest else None,
+            "created_at": now,
+        },
+    )
+
+
 def enqueue_notification(
     conn: Connection,
     config: AlertConfig,
@@ -136,31 +160,24 @@ def enqueue_notification(
         pool=str(alert.get("pool", "")),
         kind=kind,
     )
-    n = 0
     if not targets:
         return 0
     subject, body = alert_message(alert, kind, config.dashboard_url)
-    for channel, mode, every in targets:
+    n = 0
+    for target in targets:
+        channel, mode, _ = target
         key = f"alert:{alert['id']}:{kind}:{day.isoformat()}:{severity}:{channel}:{mode}"
-        new = arepo.enqueue(
-            conn,
-            {
-                "dedup_key": key,
-                "channel": channel,
-                "kind": kind,
-                "status": "digest" if mode == "digest" else "pending",
-                "alert_id": alert["id"],
-                "strategy_id": alert["strategy_id"],
-                "rule": alert["rule"],
-                "severity": severity,
-                "eval_date": day,
-                "period": period_key(day, every) if mode == "digest" else None,
-                "subject": subject,
-                "body": body,
-                "created_at": now,
-            },
-        )
-        n += new is not None
+        values = {
+            "dedup_key": key,
+            "kind": kind,
+            "alert_id": alert["id"],
+            "strategy_id": alert["strategy_id"],
+            "rule": alert["rule"],
+            "severity": severity,
+            "subject": subject,
+            "body": body,
+        }
+        n += _enqueue(conn, target, day, now, values) is not None
     return n
 
 
@@ -221,24 +238,34 @@ class _Round:
             "note": note,
         }
 
-    def notify(self, alert_id: int, new: AlertState, category: str, kind: str) -> None:
-        enqueue_notification(
-            self.conn, self.config, self.info(alert_id, new, category), kind, self.as_of, self.now
+    def announce(self, alert_id: int, new: AlertState, category: str, kind: str) -> None:
+        """Queue the notification; every kind but ``resolved`` records the alert as announced
+        at its severity today (an escalation also lapses the acknowledgement)."""
+        info = self.info(alert_id, new, category)
+        enqueue_notification(self.conn, self.config, info, kind, self.as_of, self.now)
+        if kind == "resolved":
+            return
+        ack = {"acknowledged_by": None, "ack_note": None} if kind == "escalated" else {}
+        arepo.upsert_alert_status(
+            self.conn,
+            alert_id,
+            {"notified_severity": new.severity or new.tier, "notified_on": self.as_of, **ack},
         )
 
-    def record_suppressed(self, alert_id: int, new: AlertState, kind: str, why: str) -> None:
+    def add_action(self, alert_id: int, new: AlertState, action: str, note: str) -> None:
+        """A history entry by the daily job, with the alert's current severity and value."""
         arepo.add_action(
             self.conn,
             alert_id,
             {
                 "at": self.now,
                 "eval_date": self.as_of,
-                "action": "suppressed",
+                "action": action,
                 "actor": "stratmon",
                 "severity": new.severity or new.tier,
                 "value": new.last_value,
                 "threshold": new.threshold,
-                "note": f"{kind} notification not sent: {why}",
+                "note": note,
             },
         )
 
@@ -352,36 +379,26 @@ def process_conditions(
                 rnd.dq_firing.discard(sid)
         new_episode = row is not None and row.state == "resolved" and bool(evs)
         escalation: AlertEvent | None = None
-        # Severity only rises while an alert fires (no flapping at a tier boundary): it
-        # keeps the highest tier reached until it resolves.
-        if (
-            prev is not None
-            and not new_episode
-            and prev.state == new.state == "firing"
-            and TIER_RANK.get(new.severity, 0) < TIER_RANK.get(prev.severity, 0)
-        ):
-            new = replace(new, severity=prev.severity)
-        if (
-            prev is not None
-            and not new_episode
-            and prev.state == "firing"
-            and new.state == "firing"
-            and new.severity != prev.severity
-        ):
-            escalation = AlertEvent(
-                cond.rule,
-                sid,
-                cond.tier,
-                as_of,
-                "firing",
-                "firing",
-                cond.value,
-                cond.threshold,
-                cond.message,
-                severity=new.severity,
-                kind="escalated",
-                actor="stratmon",
-            )
+        if prev is not None and not new_episode and prev.state == new.state == "firing":
+            # Severity only rises while an alert fires (no flapping at a tier boundary): it
+            # keeps the highest tier reached until it resolves.
+            if TIER_RANK.get(new.severity, 0) < TIER_RANK.get(prev.severity, 0):
+                new = replace(new, severity=prev.severity)
+            if new.severity != prev.severity:
+                escalation = AlertEvent(
+                    cond.rule,
+                    sid,
+                    cond.tier,
+                    as_of,
+                    "firing",
+                    "firing",
+                    cond.value,
+                    cond.threshold,
+                    cond.message,
+                    severity=new.severity,
+                    kind="escalated",
+                    actor="stratmon",
+                )
         values: dict[str, Any] = {f: getattr(new, f) for f in repo.ALERT_STATE_FIELDS}
         values["message"] = cond.message
         why = rnd.suppressed(sid, cond.rule, category)
@@ -408,20 +425,8 @@ def process_conditions(
         if any(e.to_state == "resolved" for e in evs):
             upd["resolved_recorded_at"] = now
         if escalation is not None:
-            arepo.add_action(
-                conn,
-                alert_id,
-                {
-                    "at": now,
-                    "eval_date": as_of,
-                    "action": escalation.kind,
-                    "actor": "stratmon",
-                    "severity": new.severity,
-                    "value": cond.value,
-                    "threshold": cond.threshold,
-                    "note": f"{prev.severity if prev else ''} -> {new.severity}: {cond.message}",
-                },
-            )
+            note = f"{prev.severity if prev else ''} -> {new.severity}: {cond.message}"
+            rnd.add_action(alert_id, new, escalation.kind, note)
         arepo.upsert_alert_status(conn, alert_id, upd)
         notified = upd.get("notified_severity", st.get("notified_severity"))
         for e in [*evs, *([escalation] if escalation else [])]:
@@ -431,15 +436,11 @@ def process_conditions(
             if kind == "escalated" and notified is None:
                 kind = "firing"  # never announced: announce it now, at its new severity
             if why is not None:
-                rnd.record_suppressed(alert_id, new, kind, why)
+                rnd.add_action(alert_id, new, "suppressed", f"{kind} notification not sent: {why}")
                 continue
-            rnd.notify(alert_id, new, category, kind)
-            if kind in ("firing", "escalated"):
+            rnd.announce(alert_id, new, category, kind)
+            if kind != "resolved":
                 notified = new.severity
-                ack = {"acknowledged_by": None, "ack_note": None} if kind == "escalated" else {}
-                arepo.upsert_alert_status(
-                    conn, alert_id, {"notified_severity": notified, "notified_on": as_of, **ack}
-                )
         events.extend(evs)
         if escalation is not None:
             events.append(escalation)
@@ -482,27 +483,10 @@ def _deferred_or_repeat(
         kind = "renotified"
     else:
         return
-    rnd.notify(alert_id, new, category, kind)
-    arepo.upsert_alert_status(
-        rnd.conn,
-        alert_id,
-        {"notified_severity": new.severity or new.tier, "notified_on": rnd.as_of},
-    )
+    rnd.announce(alert_id, new, category, kind)
     if kind == "renotified":
-        arepo.add_action(
-            rnd.conn,
-            alert_id,
-            {
-                "at": rnd.now,
-                "eval_date": rnd.as_of,
-                "action": "renotified",
-                "actor": "stratmon",
-                "severity": new.severity or new.tier,
-                "value": new.last_value,
-                "threshold": new.threshold,
-                "note": f"still firing, not acknowledged after {repeat_every} days",
-            },
-        )
+        note = f"still firing, not acknowledged after {repeat_every} days"
+        rnd.add_action(alert_id, new, "renotified", note)
 
 
 def _rejected_files(rnd: _Round) -> None:
@@ -538,28 +522,22 @@ def _rejected_files(rnd: _Round) -> None:
                 "it in the inbox again.",
             ]
         )
-        for channel, mode, every in targets:
+        for target in targets:
+            channel, mode, _ = target
             key = f"rejected:{f['id']}:{channel}:{mode}"
             if key in done:
                 continue
-            arepo.enqueue(
-                rnd.conn,
-                {
-                    "dedup_key": key,
-                    "channel": channel,
-                    "kind": "firing",
-                    "status": "digest" if mode == "digest" else "pending",
-                    "alert_id": None,
-                    "strategy_id": None,
-                    "rule": "rejected_file",
-                    "severity": cfg.tier,
-                    "eval_date": rnd.as_of,
-                    "period": period_key(rnd.as_of, every) if mode == "digest" else None,
-                    "subject": subject,
-                    "body": body,
-                    "created_at": rnd.now,
-                },
-            )
+            values = {
+                "dedup_key": key,
+                "kind": "firing",
+                "alert_id": None,
+                "strategy_id": None,
+                "rule": "rejected_file",
+                "severity": cfg.tier,
+                "subject": subject,
+                "body": body,
+            }
+            _enqueue(rnd.conn, target, rnd.as_of, rnd.now, values)
 
 
 __all__ = [
