@@ -10,13 +10,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from stratmon.cli_common import WorkspaceOpt, console, fail, parse_date
-from stratmon.config import Workspace, create_workspace, find_workspace
+from stratmon.cli_common import WorkspaceOpt, console, fail, open_workspace, parse_date
+from stratmon.config import create_workspace
 from stratmon.domain import Strategy
 from stratmon.errors import StratmonError
 from stratmon.reports import format as fmt
 from stratmon.reports.status_rows import StatusRow, build_status_rows
-from stratmon.store import Store, open_store
+from stratmon.store import open_store
 
 app = typer.Typer(
     help="stratmon: watches live trading strategies against their backtests.",
@@ -38,11 +38,6 @@ STATUS_STYLE = {
     "alert": "bold red",
     "insufficient_data": "dim",
 }
-
-
-def _open(workspace: Path | None) -> tuple[Workspace, Store]:
-    ws = find_workspace(workspace)
-    return ws, open_store(ws.database_url)
 
 
 def status_table(rows: list[StatusRow], as_of: dt.date | None) -> Table:
@@ -188,7 +183,7 @@ def strategies_add(
 
     try:
         validate_calendar(calendar)
-        _ws, store = _open(workspace)
+        _ws, store = open_workspace(workspace)
         s = Strategy(
             strategy_id=strategy_id,
             name=name,
@@ -220,7 +215,7 @@ def strategies_import(
     from stratmon.store import repositories as repo
 
     try:
-        _ws, store = _open(workspace)
+        _ws, store = open_workspace(workspace)
         items = parse_strategies(file)
         with store.transaction() as conn:
             n = repo.upsert_strategies(conn, items)
@@ -235,7 +230,7 @@ def strategies_list(workspace: WorkspaceOpt = None) -> None:
     from stratmon.store import queries as q
 
     try:
-        _ws, store = _open(workspace)
+        _ws, store = open_workspace(workspace)
         with store.read() as conn:
             items = q.strategies(conn)
     except StratmonError as err:
@@ -276,7 +271,7 @@ def backtest_import(
     from stratmon.store import repositories as repo
 
     try:
-        ws, store = _open(workspace)
+        ws, store = open_workspace(workspace)
         for f in files:
             if f.suffix.lower() in (".yaml", ".yml") or _is_expectation_json(f):
                 items = parse_expectations(f)
@@ -296,12 +291,10 @@ def backtest_sync(workspace: WorkspaceOpt = None) -> None:
     A new run is stored as a new backtest version beside the older ones. Exit code 1 when
     any strategy failed (the others are still synced).
     """
-    from rich.markup import escape
-
     from stratmon.backtests import sync_all
 
     try:
-        _ws, store = _open(workspace)
+        _ws, store = open_workspace(workspace)
         outcomes = sync_all(store)
     except StratmonError as err:
         fail(err)
@@ -339,8 +332,7 @@ def _is_expectation_json(path: Path) -> bool:
     return isinstance(data, dict)
 
 
-def _print_ingest(outcomes: list[Any]) -> int:
-    bad = 0
+def _print_ingest(outcomes: list[Any]) -> None:
     for o in outcomes:
         if o.outcome == "accepted":
             msg = (
@@ -355,12 +347,10 @@ def _print_ingest(outcomes: list[Any]) -> int:
         elif o.outcome == "duplicate":
             console.print(f"[dim]skipped[/] {escape(o.file)}: identical to a file already ingested")
         else:
-            bad += 1
             console.print(
                 f"[red]rejected[/] {escape(o.file)} -> {escape(str(o.moved_to))}\n"
                 f"{escape(o.error or '')}"
             )
-    return bad
 
 
 @app.command()
@@ -378,7 +368,7 @@ def ingest(
     from stratmon.intake import ingest_paths
 
     try:
-        ws, store = _open(workspace)
+        ws, store = open_workspace(workspace)
         files = list(paths) if paths else list_inbox(ws.inbox)
         if not files:
             console.print(f"Nothing to ingest in {ws.inbox}.")
@@ -400,7 +390,7 @@ def run(
     from stratmon.pipeline import DailyJob
 
     try:
-        ws, store = _open(workspace)
+        ws, store = open_workspace(workspace)
         result = DailyJob(ws, store).run(parse_date(date), write_report=not no_report)
     except StratmonError as err:
         fail(err)
@@ -425,7 +415,7 @@ def status(
     from stratmon.store import queries as q
 
     try:
-        _ws, store = _open(workspace)
+        _ws, store = open_workspace(workspace)
         with store.read() as conn:
             as_of = q.latest_evaluation_date(conn, parse_date(date))
             if as_of is None:

@@ -17,10 +17,10 @@ from stratmon.alerts.config import AlertConfig, alert_config_from_dict
 from stratmon.alerts.dispatch import dispatch_outbox, test_channels, workspace_secrets
 from stratmon.alerts.log import append_events
 from stratmon.alerts.messages import format_value
-from stratmon.cli_common import WorkspaceOpt, console, err_console, fail
-from stratmon.config import Workspace, find_workspace
+from stratmon.cli_common import WorkspaceOpt, console, err_console, fail, open_workspace
+from stratmon.config import Workspace
 from stratmon.errors import StratmonError
-from stratmon.store import Store, open_store
+from stratmon.store import Store
 from stratmon.store import alerts_queries as aq
 
 alerts_app = typer.Typer(
@@ -34,8 +34,8 @@ SEVERITY_STYLE = {"emergency": "bold magenta", "critical": "red", "warning": "ye
 
 
 def _open(workspace: Path | None) -> tuple[Workspace, Store, AlertConfig]:
-    ws = find_workspace(workspace)
-    return ws, open_store(ws.database_url), alert_config_from_dict(ws.config["alerts"])
+    ws, store = open_workspace(workspace)
+    return ws, store, alert_config_from_dict(ws.config["alerts"])
 
 
 def _styled(text: str, style: str) -> str:
@@ -105,7 +105,6 @@ def show(
         fail(err)
     if a is None:
         fail(StratmonError(f"No alert #{alert_id}. List them with `stratmon alerts list`."))
-        return
     console.print(
         f"[bold]Alert #{a['id']}[/] {a['rule']} on {a['strategy_id']}: "
         f"{_styled(a['state'], STATE_STYLE.get(a['state'], ''))}, severity {a['severity']} "

@@ -10,7 +10,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from stratmon.config import Workspace, find_workspace
 from stratmon.errors import StratmonError
+from stratmon.store import Store, open_store
 
 
 def _console(stderr: bool = False) -> Console:
@@ -30,6 +32,18 @@ WorkspaceOpt = Annotated[
         "or a parent holding stratmon.toml).",
     ),
 ]
+
+
+def open_workspace(workspace: Path | None) -> tuple[Workspace, Store]:
+    """The workspace (found as ``--workspace`` says) and a store on its database.
+
+    Raises
+    ------
+    StratmonError
+        When no workspace is found or its database cannot be opened.
+    """
+    ws = find_workspace(workspace)
+    return ws, open_store(ws.database_url)
 
 
 def fail(err: Exception, code: int = 2) -> NoReturn:

@@ -11,11 +11,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-from stratmon.cli_common import WorkspaceOpt, console, fail, parse_date
-from stratmon.config import Workspace, find_workspace
+from stratmon.cli_common import WorkspaceOpt, console, fail, open_workspace, parse_date
 from stratmon.errors import StratmonError
 from stratmon.reports.model import Report
-from stratmon.store import Store, open_store
 
 report_app = typer.Typer(
     help="Reports from the stored results: daily, weekly, monthly and ad hoc.",
@@ -57,11 +55,6 @@ def _required_date(value: str, option: str) -> dt.date:
     return d
 
 
-def _open(workspace: Path | None) -> tuple[Workspace, Store]:
-    ws = find_workspace(workspace)
-    return ws, open_store(ws.database_url)
-
-
 def _emit(
     workspace: Path | None,
     build: Callable[..., Report],
@@ -77,7 +70,7 @@ def _emit(
     try:
         if fmt_ not in FORMATS:
             raise StratmonError(f"--format {fmt_!r}: use one of {', '.join(FORMATS)}.")
-        ws, store = _open(workspace)
+        ws, store = open_workspace(workspace)
         try:
             if send:  # an unknown channel stops here: nothing built, written or sent
                 from stratmon.reports.deliver import report_channels
@@ -236,7 +229,7 @@ def benchmarks_import(
 
     try:
         rows = read_benchmark_file(file)
-        _, store = _open(workspace)
+        _, store = open_workspace(workspace)
         with store.transaction() as conn:
             counts = brepo.import_returns(conn, rows, source=str(file))
         store.dispose()
@@ -269,7 +262,7 @@ def benchmarks_composite(
                 weights[key.strip()] = float(value)
             except ValueError:
                 raise StratmonError(f"--weight {w!r}: use SERIES=WEIGHT, e.g. SPX=0.6.") from None
-        _, store = _open(workspace)
+        _, store = open_workspace(workspace)
         with store.transaction() as conn:
             brepo.define_composite(conn, benchmark_id, weights, name)
         store.dispose()
@@ -284,7 +277,7 @@ def benchmarks_list(workspace: WorkspaceOpt = None) -> None:
     from stratmon.store import benchmarks_repo as brepo
 
     try:
-        _, store = _open(workspace)
+        _, store = open_workspace(workspace)
         with store.read() as conn:
             rows = brepo.benchmarks(conn)
         store.dispose()

@@ -42,6 +42,21 @@ def test_hand_computed_two_strategies_two_days() -> None:
     assert c.strategy_return["a"] == pytest.approx(1.1 * 0.9 - 1)
 
 
+def test_period_without_returns_is_empty_not_filled() -> None:
+    days = _days(2)
+    a = strategy_returns(days, np.array([100.0, 110.0]), np.zeros(2))
+    for series in ({}, {"a": a}):
+        # a period after the data, and (for "a") its first day, which has no return
+        for start, end in ((D0 + dt.timedelta(days=5), D0 + dt.timedelta(days=9)), (D0, D0)):
+            c = contributions(series, start, end)
+            assert c.dates == []
+            assert c.daily_portfolio_return.shape == (0,)
+            assert c.portfolio_return == 0.0
+            assert c.total_pnl == sum(c.pnl.values()) == 0.0
+    c = contributions({"a": a}, D0, D0)
+    assert math.isnan(c.strategy_return["a"]) and math.isnan(c.average_weight["a"])
+
+
 def test_cash_flows_are_not_returns() -> None:
     days = _days(3)
     s = strategy_returns(days, np.array([100.0, 210.0, 231.0]), np.array([0.0, 100.0, 0.0]))

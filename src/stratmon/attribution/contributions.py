@@ -171,8 +171,8 @@ def contributions(
     port = c.sum(axis=1)
     growth_before = np.concatenate(([1.0], np.cumprod(1.0 + port)[:-1]))
     linked = (c * growth_before[:, None]).sum(axis=0)
-    days_with = all_days if n_days == 0 else [d for d, h in zip(all_days, has, strict=True) if h]
-    port_used = port[has] if n_days else port
+    days_with = [d for d, h in zip(all_days, has, strict=True) if h]
+    port_used = port[has]
     own = {}
     for j, sid in enumerate(ids):
         rr = r[ok[:, j], j]

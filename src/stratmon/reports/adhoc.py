@@ -16,6 +16,7 @@ from stratmon.errors import StratmonError
 from stratmon.metrics import summarize_arrays
 from stratmon.reports import svg
 from stratmon.reports.data import ReportData, load_report_data
+from stratmon.reports.format import finite as f
 from stratmon.reports.model import Chart, Report, Section, Table, cols
 from stratmon.reports.render import cell
 from stratmon.reports.sections import (
@@ -23,7 +24,6 @@ from stratmon.reports.sections import (
     attribution_section,
     benchmark_section,
     contribution_table,
-    f,
     growth_chart,
     metrics_table,
     monthly_returns_table,
@@ -261,7 +261,7 @@ def build_strategy(conn: Connection, strategy_id: str, as_of: dt.date | None = N
     )
     rep.sections.append(al)
     start = data.returns[strategy_id].dates[0] if data.returns[strategy_id].dates else data.as_of
-    rep.sections.append(benchmark_section(data, start, data.as_of))
+    rep.sections.append(benchmark_section(data, contributions(data.returns, start, data.as_of)))
     return rep
 
 
@@ -349,23 +349,16 @@ def _period_rows(data: ReportData, start: dt.date, end: dt.date) -> list[dict[st
     rows = []
     for s in data.strategies:
         sr = data.returns[s.strategy_id]
-        r = np.array(
-            [
-                x
-                for d, x in zip(sr.dates, sr.returns, strict=True)
-                if start <= d <= end and math.isfinite(x)
-            ]
-        )
+        keep = [
+            (d, x)
+            for d, x in zip(sr.dates, sr.returns, strict=True)
+            if start <= d <= end and math.isfinite(x)
+        ]
+        r = np.array([x for _, x in keep])
         vals: dict[str, Any] = dict.fromkeys(PERIOD_METRICS)
         if r.size >= 2:
             names, v = summarize_arrays(
-                r,
-                periods_per_year=s.periods_per_year,
-                index=[
-                    d
-                    for d, x in zip(sr.dates, sr.returns, strict=True)
-                    if start <= d <= end and math.isfinite(x)
-                ],
+                r, periods_per_year=s.periods_per_year, index=[d for d, _ in keep]
             )
             vals = {k: f(v[0, names.index(k)]) for k in PERIOD_METRICS}
         rows.append({"strategy_id": s.strategy_id, "name": s.name, "n_obs": int(r.size), **vals})

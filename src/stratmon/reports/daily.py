@@ -12,17 +12,10 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from stratmon.reports import format as fmt
+from stratmon.reports.render import template_env
 from stratmon.reports.status_rows import StatusRow, build_status_rows
-
-
-def _env() -> Environment:
-    return Environment(
-        loader=PackageLoader("stratmon.reports", "templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-    )
 
 
 def growth_of_one(nav: np.ndarray, cash_flow: np.ndarray) -> np.ndarray:
@@ -95,7 +88,7 @@ def render_daily_report(
         charts[sid] = fig.to_html(full_html=False, include_plotlyjs=first)
         first = False
     html = (
-        _env()
+        template_env()
         .get_template("daily.html.j2")
         .render(
             as_of=as_of.isoformat(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -32,11 +33,12 @@ class ReportData:
     benchmarks: dict[str, tuple[list[dt.date], np.ndarray]] = field(default_factory=dict)
     benchmark_names: dict[str, str] = field(default_factory=dict)
 
-    @property
+    # Derived once: report builders look these up inside their loops.
+    @cached_property
     def ids(self) -> list[str]:
         return [s.strategy_id for s in self.strategies]
 
-    @property
+    @cached_property
     def names(self) -> dict[str, str]:
         return {s.strategy_id: s.name for s in self.strategies}
 

@@ -8,9 +8,8 @@ from typing import Any
 TREND_ARROWS = {"improving": "↑", "stable": "→", "declining": "↓"}
 
 
-def _finite(x: Any) -> float | None:
-    if x is None:
-        return None
+def finite(x: Any) -> float | None:
+    """A finite float or None (JSON-safe); None, NaN, inf and non-numbers give None."""
     try:
         f = float(x)
     except (TypeError, ValueError):
@@ -20,22 +19,22 @@ def _finite(x: Any) -> float | None:
 
 def pct(x: Any, digits: int = 1) -> str:
     """0.0523 -> '5.2 %'; None/NaN -> '–'."""
-    f = _finite(x)
+    f = finite(x)
     return "–" if f is None else f"{f * 100:.{digits}f} %"
 
 
 def num(x: Any, digits: int = 2) -> str:
-    f = _finite(x)
+    f = finite(x)
     return "–" if f is None else f"{f:,.{digits}f}"
 
 
 def money(x: Any) -> str:
-    f = _finite(x)
+    f = finite(x)
     return "–" if f is None else f"{f:,.0f}"
 
 
 def score(x: Any, trend: str | None = None) -> str:
-    f = _finite(x)
+    f = finite(x)
     if f is None:
         return "–"
     return f"{f:.0f} {TREND_ARROWS.get(trend or '', '')}".strip()

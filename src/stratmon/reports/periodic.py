@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from stratmon.attribution import contributions, period_bounds
 from stratmon.reports import svg
 from stratmon.reports.data import ReportData, load_report_data
+from stratmon.reports.format import finite as f
 from stratmon.reports.model import Chart, Report, Section, Table, cols
 from stratmon.reports.sections import (
     RISK_METRICS,
@@ -19,7 +20,6 @@ from stratmon.reports.sections import (
     benchmark_section,
     cohort_section,
     contribution_table,
-    f,
     group_of,
     growth_chart,
     metrics_table,
@@ -39,11 +39,6 @@ PNL_COLUMNS = cols(
     ("total_return", "Return cumulative", "pct"),
     ("nav", "NAV", "money"),
 )
-
-
-def _named_periods(data: ReportData) -> list[tuple[str, dt.date, dt.date]]:
-    inception = data.inception()
-    return [(p, *period_bounds(data.as_of, p, inception)) for p in ("mtd", "qtd", "ytd", "itd")]
 
 
 def _pnl_rows(data: ReportData) -> list[dict[str, Any]]:
@@ -264,9 +259,13 @@ def build_weekly(conn: Connection, as_of: dt.date | None = None) -> Report:
         day,
         f"week of {start} · {len(data.ids)} strategies",
     )
-    c = contributions(data.returns, start, day)
+    att, conts = attribution_section(
+        data, [("wtd", start, day), ("mtd", *period_bounds(day, "mtd"))], by=("sector", "pool")
+    )
     wk = Section("weekly_returns", "Weekly returns")
-    wk.tables.append(contribution_table(data, c, "by_strategy", f"week {start} .. {day}"))
+    wk.tables.append(
+        contribution_table(data, conts["wtd"], "by_strategy", f"week {start} .. {day}")
+    )
     wk.tables.append(_returns_by(data, start, day, "sector"))
     wk.tables.append(_returns_by(data, start, day, "pool"))
     rep.sections.append(wk)
@@ -303,11 +302,8 @@ def build_weekly(conn: Connection, as_of: dt.date | None = None) -> Report:
     rep.sections.append(roll)
     rep.sections.append(_drawdown_section(data))
     rep.sections.append(_trades_section(conn, data, start))
-    att, _ = attribution_section(
-        data, [("wtd", start, day), *_named_periods(data)[:1]], by=("sector", "pool")
-    )
     rep.sections.append(att)
-    rep.sections.append(benchmark_section(data, start, day))
+    rep.sections.append(benchmark_section(data, conts["wtd"]))
     return rep
 
 
@@ -461,5 +457,5 @@ def build_monthly(conn: Connection, as_of: dt.date | None = None) -> Report:
     rec = Section("recommendations", "Reallocation recommendations")
     rec.tables.append(recommendations_table(data))
     rep.sections.append(rec)
-    rep.sections.append(benchmark_section(data, start, day))
+    rep.sections.append(benchmark_section(data, mtd))
     return rep

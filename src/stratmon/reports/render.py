@@ -47,7 +47,8 @@ def svg_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def _env() -> Environment:
+def template_env() -> Environment:
+    """The Jinja environment of the report templates (``stratmon/reports/templates``)."""
     return Environment(
         loader=PackageLoader("stratmon.reports", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
@@ -57,7 +58,7 @@ def _env() -> Environment:
 def to_html(report: Report) -> str:
     """The report as one self-contained HTML document (no external resource)."""
     return (
-        _env()
+        template_env()
         .get_template("report.html.j2")
         .render(
             report=report,

@@ -21,6 +21,7 @@ from stratmon.dashboard.rotation import RotationInputs, rank, recommend
 from stratmon.metrics import monthly_returns
 from stratmon.reports import svg
 from stratmon.reports.data import STANDARD_BENCHMARKS, ReportData
+from stratmon.reports.format import finite as f
 from stratmon.reports.model import Chart, Section, Table, cols
 
 GROUPS = ("sector", "asset_class", "researcher", "pool")
@@ -34,15 +35,6 @@ RISK_METRICS = (
     ("conditional_value_at_risk_95", "CVaR 95", "pct"),
     ("beta", "Beta", "num"),
 )
-
-
-def f(x: Any) -> float | None:
-    """A finite float or None (JSON-safe)."""
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
 
 
 def group_of(data: ReportData, by: str) -> dict[str, str]:
@@ -171,14 +163,15 @@ def attribution_section(
 
 
 def benchmark_section(
-    data: ReportData, start: dt.date, end: dt.date, section_id: str = "benchmarks"
+    data: ReportData, c: Contributions, section_id: str = "benchmarks"
 ) -> Section:
-    """The portfolio and each strategy against stored benchmark series over a period."""
+    """The portfolio (``c``, the report's contributions) and each strategy against stored
+    benchmark series over ``c``'s period."""
     sec = Section(section_id, "Benchmark comparison")
     if not data.benchmarks:
         sec.notes.append("No benchmark series stored: `stratmon benchmarks import FILE`.")
         return sec
-    c = contributions(data.returns, start, end)
+    start, end = c.start, c.end
     rf = _risk_free(data, start, end)
     rows = []
     chart: dict[str, tuple[list[dt.date], list[float]]] = {}
