@@ -97,6 +97,9 @@ class StrategyCollector(Collector):
             "Firing alerts by severity.",
             labels=[*LABELS, "severity"],
         )
+        severities: dict[str, set[str]] = {}
+        for sid, sev in firing:
+            severities.setdefault(sid, set()).add(sev)
         for r in rows:
             labels = [r["strategy_id"], r["sector"], r["asset_class"], r["pool"]]
             live, bt = _num(r["live_sharpe"]), _num(r["backtest_sharpe"])
@@ -108,7 +111,7 @@ class StrategyCollector(Collector):
                 x = _num(values.get(field))
                 if x is not None:
                     fam.add_metric(labels, x)
-            sevs = {k[1] for k in firing if k[0] == r["strategy_id"]} | set(SEVERITIES)
+            sevs = severities.get(r["strategy_id"], set()) | set(SEVERITIES)
             for sev in sorted(sevs):
                 alerts.add_metric([*labels, sev], float(firing.get((r["strategy_id"], sev), 0)))
         yield from families.values()

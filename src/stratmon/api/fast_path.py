@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from stratmon.api.auth import RANK
 from stratmon.api.key_cache import KeyCache, digest
 from stratmon.api.metric_table import metric_table_body
 from stratmon.store import Store
@@ -28,7 +29,7 @@ METRIC_TABLE_PATH = "/api/v1/strategies/{strategy_id}/metrics"
 PREFIX = "/api/v1/strategies/"
 SUFFIX = "/metrics"
 MAX_ID = 64
-ROLES = frozenset({"viewer", "operator", "admin"})
+ROLES = frozenset(RANK)  # every ranked role passes the route's viewer check
 
 
 def _api_key(headers: list[tuple[bytes, bytes]]) -> str | None:

@@ -182,6 +182,12 @@ def resolve_run(client: Any, src: MlflowSource, strategy_id: str) -> str:
     return str(runs[0].info.run_id)
 
 
+def _known_returns_file(listing: list[Any]) -> str | None:
+    """Path of the first :data:`RETURNS_ARTIFACTS` name among the files of one listing."""
+    files = {f.path.rpartition("/")[2]: f.path for f in listing if not f.is_dir}
+    return next((files[name] for name in RETURNS_ARTIFACTS if name in files), None)
+
+
 def _find_artifact(client: Any, run_id: str, wanted: str | None) -> str | None:
     """Path of the returns artifact: ``wanted`` (must exist) or the first known name found at
     the top level, then one folder down."""
@@ -195,19 +201,11 @@ def _find_artifact(client: Any, run_id: str, wanted: str | None) -> str | None:
             f"run {run_id} has no artifact {wanted!r} (artifact=... in backtest_source); "
             f"found: {', '.join(f.path for f in top) or 'no artifacts'}"
         )
-    files = {f.path.rpartition("/")[2]: f.path for f in top if not f.is_dir}
-    for name in RETURNS_ARTIFACTS:
-        if name in files:
-            return files[name]
+    if (found := _known_returns_file(top)) is not None:
+        return found
     for d in (f for f in top if f.is_dir):
-        inner = {
-            f.path.rpartition("/")[2]: f.path
-            for f in client.list_artifacts(run_id, d.path)
-            if not f.is_dir
-        }
-        for name in RETURNS_ARTIFACTS:
-            if name in inner:
-                return inner[name]
+        if (found := _known_returns_file(client.list_artifacts(run_id, d.path))) is not None:
+            return found
     return None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,9 +128,10 @@ def load_portfolio(conn: Connection) -> PortfolioData:
     return PortfolioData(as_of=as_of, table=table, series=series)
 
 
-def filter_table(table: pd.DataFrame, selected: dict[str, list[str]]) -> pd.DataFrame:
-    """Rows whose ``sector``/``asset_class``/``researcher``/``pool`` are among the selected
-    values (an empty selection keeps everything)."""
+def filter_table(table: pd.DataFrame, selected: Mapping[str, list[str] | None]) -> pd.DataFrame:
+    """Rows whose values in each selected column (``sector``/``asset_class``/``researcher``/
+    ``pool`` on the portfolio page) are among the selected ones (None or an empty selection
+    keeps everything)."""
     mask = pd.Series(True, index=table.index)
     for col, values in selected.items():
         if values:
@@ -260,6 +262,19 @@ class StrategyDetail:
 
 
 ROLLING_WINDOWS = (30, 90)
+#: The trades table: these fields of each round trip, newest exit first.
+TRADE_COLUMNS = [
+    "trade_id",
+    "symbol",
+    "direction",
+    "entry_time",
+    "exit_time",
+    "entry_price",
+    "exit_price",
+    "quantity",
+    "pnl",
+    "commission",
+]
 
 
 def load_strategy(conn: Connection, strategy_id: str) -> StrategyDetail | None:
@@ -294,33 +309,8 @@ def load_strategy(conn: Connection, strategy_id: str) -> StrategyDetail | None:
             rolling_bt[w] = (_f(sr["backtest_p5"]), _f(sr["backtest_p50"]), _f(sr["backtest_p95"]))
     trips = q.round_trips(conn, strategy_id)
     trades = pd.DataFrame.from_records(
-        [
-            {
-                "trade_id": t.trade_id,
-                "symbol": t.symbol,
-                "direction": t.direction,
-                "entry_time": t.entry_time,
-                "exit_time": t.exit_time,
-                "entry_price": t.entry_price,
-                "exit_price": t.exit_price,
-                "quantity": t.quantity,
-                "pnl": t.pnl,
-                "commission": t.commission,
-            }
-            for t in reversed(trips)
-        ],
-        columns=[
-            "trade_id",
-            "symbol",
-            "direction",
-            "entry_time",
-            "exit_time",
-            "entry_price",
-            "exit_price",
-            "quantity",
-            "pnl",
-            "commission",
-        ],
+        [{c: getattr(t, c) for c in TRADE_COLUMNS} for t in reversed(trips)],
+        columns=TRADE_COLUMNS,
     )
     positions = pd.DataFrame.from_records(
         q.positions_on(conn, strategy_id, as_of or dt.date.max),
@@ -444,16 +434,9 @@ def filter_alerts(
 ) -> pd.DataFrame:
     """Alerts whose state, strategy, rule and tier are among the given ones (None or an
     empty list keeps all)."""
-    mask = pd.Series(True, index=df.index)
-    for col, values in (
-        ("state", states),
-        ("strategy_id", strategies),
-        ("rule", rules),
-        ("tier", tiers),
-    ):
-        if values:
-            mask &= df[col].isin(values)
-    return df[mask]
+    return filter_table(
+        df, {"state": states, "strategy_id": strategies, "rule": rules, "tier": tiers}
+    )
 
 
 # -- data quality ---------------------------------------------------------------------------

@@ -17,12 +17,13 @@ if pf.table.empty:
     st.info(ctx.NO_STRATEGIES)
     st.stop()
 ids = list(pf.table["strategy_id"])
+names = dict(zip(ids, pf.table["name"], strict=True))
 wanted = st.query_params.get("strategy")
 sid = st.selectbox(
     "Strategy",
     ids,
     index=ids.index(wanted) if wanted in ids else 0,
-    format_func=lambda s: f"{s} — {dict(zip(ids, pf.table['name'], strict=True))[s]}",
+    format_func=lambda s: f"{s} — {names[s]}",
     key="strategy",
 )
 st.query_params["strategy"] = sid
