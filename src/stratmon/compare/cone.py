@@ -32,6 +32,7 @@ __all__ = [
     "ConeBreach",
     "backtest_cone",
     "cone_breaches",
+    "day_breaches",
 ]
 
 DEFAULT_CONE_PATHS = 2000
@@ -197,31 +198,43 @@ def cone_breaches(live_cumulative: npt.ArrayLike, cone: BacktestCone) -> list[Co
         Ordered by day, percentile events before sigma events.
     """
     live = np.asarray(live_cumulative, dtype=float).ravel()[: cone.horizon]
-    lows = [(i, p) for i, p in enumerate(cone.percentiles) if p < 50]
-    highs = [(i, p) for i, p in enumerate(cone.percentiles) if p > 50]
+    return [e for t, v in enumerate(live) if not np.isnan(v) for e in day_breaches(cone, t + 1, v)]
+
+
+def day_breaches(cone: BacktestCone, day: int, value: float) -> list[ConeBreach]:
+    """The events of :func:`cone_breaches` on one live day.
+
+    Parameters
+    ----------
+    cone : BacktestCone
+    day : int
+        Live day number, ``1..cone.horizon``.
+    value : float
+        Live cumulative simple return after that day (fraction, not NaN).
+
+    Returns
+    -------
+    list of ConeBreach
+        At most three: the outermost percentile band crossed below, the one crossed above, and
+        the outermost sigma band crossed (on either side).
+    """
+    t = day - 1
+    v = float(value)
     events: list[ConeBreach] = []
-    for t, v in enumerate(live):
-        if np.isnan(v):
-            continue
-        day = t + 1
-        for i, p in lows:  # ascending: the first one crossed is the outermost
-            if v < cone.bands[i, t]:
-                events.append(ConeBreach(day, f"p{_fmt(p)}", "below", float(v), cone.bands[i, t]))
-                break
-        for i, p in reversed(highs):
-            if v > cone.bands[i, t]:
-                events.append(ConeBreach(day, f"p{_fmt(p)}", "above", float(v), cone.bands[i, t]))
-                break
-        for j in reversed(range(len(cone.sigma_levels))):
-            k = cone.sigma_levels[j]
-            if v < cone.sigma_lower[j, t]:
-                events.append(
-                    ConeBreach(day, f"sigma_{k:g}", "below", float(v), cone.sigma_lower[j, t])
-                )
-                break
-            if v > cone.sigma_upper[j, t]:
-                events.append(
-                    ConeBreach(day, f"sigma_{k:g}", "above", float(v), cone.sigma_upper[j, t])
-                )
-                break
+    for i, p in enumerate(cone.percentiles):  # ascending: the first one crossed is the outermost
+        if p < 50 and v < cone.bands[i, t]:
+            events.append(ConeBreach(day, f"p{_fmt(p)}", "below", v, cone.bands[i, t]))
+            break
+    for i, p in reversed(list(enumerate(cone.percentiles))):
+        if p > 50 and v > cone.bands[i, t]:
+            events.append(ConeBreach(day, f"p{_fmt(p)}", "above", v, cone.bands[i, t]))
+            break
+    for j in reversed(range(len(cone.sigma_levels))):
+        k = cone.sigma_levels[j]
+        if v < cone.sigma_lower[j, t]:
+            events.append(ConeBreach(day, f"sigma_{k:g}", "below", v, cone.sigma_lower[j, t]))
+            break
+        if v > cone.sigma_upper[j, t]:
+            events.append(ConeBreach(day, f"sigma_{k:g}", "above", v, cone.sigma_upper[j, t]))
+            break
     return events

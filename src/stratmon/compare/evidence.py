@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 from scipy import special, stats
 
-from stratmon.compare.cone import BacktestCone, backtest_cone
+from stratmon.compare.cone import BacktestCone, backtest_cone, day_breaches
 from stratmon.compare.drawdown_expectations import expected_drawdown_from_returns
 from stratmon.compare.significance import (
     deflated_sharpe_ratio,
@@ -97,9 +97,11 @@ def backtest_evidence(
     """Summarise backtest returns (shape (B,), NaN dropped). ``None`` under 30 returns."""
     x = np.asarray(returns, dtype=float)
     x = x[np.isfinite(x)]
-    if x.size < 30 or x.std(ddof=1) == 0:
+    if x.size < 30:
         return None
     mean, sd = float(x.mean()), float(x.std(ddof=1))
+    if sd == 0:
+        return None
     dd = expected_drawdown_from_returns(x)
     drawdown = {
         "max_drawdown_95": _f(dd.max_drawdown_95),
@@ -163,33 +165,10 @@ def _cone_today(cone: BacktestCone, day: int, cumulative: float) -> dict[str, An
     for k, s in enumerate(cone.sigma_levels):
         bands[f"sigma_{s:g}_lower"] = float(cone.sigma_lower[k, i])
         bands[f"sigma_{s:g}_upper"] = float(cone.sigma_upper[k, i])
-    breaches = []
-    lows = [(p, float(cone.bands[k, i])) for k, p in enumerate(cone.percentiles) if p < 50]
-    highs = [(p, float(cone.bands[k, i])) for k, p in enumerate(cone.percentiles) if p > 50]
-    below = [(p, b) for p, b in lows if cumulative < b]
-    above = [(p, b) for p, b in highs if cumulative > b]
-    if below:
-        p, b = min(below)
-        breaches.append({"band": f"p{p:g}", "side": "below", "bound": b})
-    if above:
-        p, b = max(above)
-        breaches.append({"band": f"p{p:g}", "side": "above", "bound": b})
-    sig_low = [
-        (s, float(cone.sigma_lower[k, i]))
-        for k, s in enumerate(cone.sigma_levels)
-        if cumulative < cone.sigma_lower[k, i]
+    breaches = [
+        {"band": e.band, "side": e.side, "bound": float(e.bound)}
+        for e in day_breaches(cone, day, cumulative)
     ]
-    sig_high = [
-        (s, float(cone.sigma_upper[k, i]))
-        for k, s in enumerate(cone.sigma_levels)
-        if cumulative > cone.sigma_upper[k, i]
-    ]
-    if sig_low:
-        s, b = max(sig_low)
-        breaches.append({"band": f"sigma_{s:g}", "side": "below", "bound": b})
-    if sig_high:
-        s, b = max(sig_high)
-        breaches.append({"band": f"sigma_{s:g}", "side": "above", "bound": b})
     return {"day": day, "cumulative_return": cumulative, "bands": bands, "breaches": breaches}
 
 

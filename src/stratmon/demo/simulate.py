@@ -38,6 +38,7 @@ from stratmon.demo.costs import BACKTEST_COSTS, LIVE_COSTS, CostModel
 from stratmon.demo.market import FloatArray, MarketData
 from stratmon.demo.strategies import ALLOCATION_DATE, DemoStrategy
 from stratmon.domain.records import DailyRecord, Execution, Position
+from stratmon.metrics import returns_from_nav
 
 BACKTEST_START = dt.date(1999, 1, 4)
 BACKTEST_END = dt.date(2012, 12, 31)
@@ -115,7 +116,7 @@ class SimResult:
 
         The first session has no return (DESIGN.md convention).
         """
-        return (self.nav[1:] - self.nav[:-1] - self.cash_flow[1:]) / self.nav[:-1]
+        return returns_from_nav(self.nav, self.cash_flow)[1:]
 
     def daily_record(self, i: int) -> DailyRecord:
         """The end-of-day figures of session ``i`` as a :class:`DailyRecord`."""

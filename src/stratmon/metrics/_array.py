@@ -150,6 +150,19 @@ def safe_divide(num: FloatArray, den: FloatArray) -> FloatArray:
     return np.asarray(out, dtype=np.float64)
 
 
+def sample_std(m2_sum: FloatArray, n: FloatArray, constant: BoolArray) -> FloatArray:
+    """Sample standard deviation (ddof=1) from the sum of squared deviations, shape (N,).
+
+    NaN below 2 observations; exactly 0 for a ``constant`` column (whose ``m2_sum`` may carry
+    rounding). Shared by :class:`Panel` and the running metrics.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sd = np.sqrt(m2_sum / (n - 1.0))
+    sd[n < 2] = np.nan
+    sd[constant & (n >= 2)] = 0.0
+    return np.asarray(sd)
+
+
 def stacked_column_sums(buf: FloatArray) -> FloatArray:
     """Column sums ``buf.sum(axis=0)`` of a stacked ``(T, k, N)`` buffer, shape (k, N).
 
@@ -266,11 +279,7 @@ class Panel:
     @cached_property
     def std(self) -> FloatArray:
         """Sample standard deviation (ddof=1), 0 for a constant column, NaN below 2 obs."""
-        with np.errstate(invalid="ignore", divide="ignore"):
-            sd = np.sqrt(self.m2_sum / (self.n - 1.0))
-        sd[self.n < 2] = np.nan
-        sd[self.constant & (self.n >= 2)] = 0.0
-        return sd
+        return sample_std(self.m2_sum, self.n, self.constant)
 
     @cached_property
     def best(self) -> FloatArray:

@@ -109,11 +109,7 @@ def skew(panel: Panel) -> FloatArray:
     ----------
     ``scipy.stats.skew(bias=True)`` as used by empyrical-reloaded.
     """
-    m2 = safe_divide(panel.m2_sum, panel.n)
-    m3 = safe_divide(panel.moment_sums[1], panel.n)
-    out = safe_divide(m3, m2**1.5)
-    out[_near_constant(panel, m2)] = np.nan
-    return out
+    return skew_from_sums(panel.n, panel.mean, panel.m2_sum, panel.moment_sums[1], panel.constant)
 
 
 def kurtosis(panel: Panel) -> FloatArray:
@@ -123,17 +119,49 @@ def kurtosis(panel: Panel) -> FloatArray:
     ----------
     ``scipy.stats.kurtosis(fisher=True, bias=True)`` as used by empyrical-reloaded.
     """
-    m2 = safe_divide(panel.m2_sum, panel.n)
-    m4 = safe_divide(panel.moment_sums[2], panel.n)
-    out = safe_divide(m4, m2 * m2) - 3.0
-    out[_near_constant(panel, m2)] = np.nan
+    return kurtosis_from_sums(
+        panel.n, panel.mean, panel.m2_sum, panel.moment_sums[2], panel.constant
+    )
+
+
+def skew_from_sums(
+    n: FloatArray, mean: FloatArray, m2_sum: FloatArray, m3_sum: FloatArray, constant: BoolArray
+) -> FloatArray:
+    """:func:`skew` from the count, mean and sums of squared / cubed deviations, shape (N,).
+
+    Shared with the running metrics, which keep these sums instead of the returns.
+
+    References
+    ----------
+    ``scipy.stats.skew(bias=True)``.
+    """
+    m2 = safe_divide(m2_sum, n)
+    out = safe_divide(safe_divide(m3_sum, n), m2**1.5)
+    out[_near_constant(n, mean, constant, m2)] = np.nan
     return out
 
 
-def _near_constant(panel: Panel, m2: FloatArray) -> FloatArray:
+def kurtosis_from_sums(
+    n: FloatArray, mean: FloatArray, m2_sum: FloatArray, m4_sum: FloatArray, constant: BoolArray
+) -> FloatArray:
+    """:func:`kurtosis` from the count, mean and sums of squared / 4th-power deviations.
+
+    References
+    ----------
+    ``scipy.stats.kurtosis(fisher=True, bias=True)``.
+    """
+    m2 = safe_divide(m2_sum, n)
+    out = safe_divide(safe_divide(m4_sum, n), m2 * m2) - 3.0
+    out[_near_constant(n, mean, constant, m2)] = np.nan
+    return out
+
+
+def _near_constant(
+    n: FloatArray, mean: FloatArray, constant: BoolArray, m2: FloatArray
+) -> BoolArray:
     # scipy's rule: m2 <= (resolution * mean)**2 means the data are constant to precision.
     res = float(np.finfo(np.float64).resolution)
-    return np.asarray((m2 <= (res * panel.mean) ** 2) | panel.constant | (panel.n < 1))
+    return np.asarray((m2 <= (res * mean) ** 2) | constant | (n < 1))
 
 
 def stability(panel: Panel) -> FloatArray:

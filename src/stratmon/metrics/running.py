@@ -22,14 +22,22 @@ update; after an update without a date they are NaN.
 from __future__ import annotations
 
 import datetime as dt
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from stratmon.metrics._array import FloatArray, MetricsInputError, periodic_risk_free, safe_divide
-from stratmon.metrics.risk import stability_undefined
+from stratmon.metrics._array import (
+    FloatArray,
+    MetricsInputError,
+    periodic_risk_free,
+    safe_divide,
+    sample_std,
+)
+from stratmon.metrics.risk import kurtosis_from_sums, skew_from_sums, stability_undefined
 from stratmon.metrics.summary import METRIC_COLUMNS
+from stratmon.metrics.tail import cornish_fisher_quantile
 
 _STATE_FIELDS: tuple[str, ...] = (
     "n",
@@ -102,6 +110,9 @@ RUNNING_EXTRA_COLUMNS: tuple[str, ...] = (
     "current_month_return",
 )
 """Extra columns of ``snapshot(include_running=True)``."""
+
+
+_Z_05 = NormalDist().inv_cdf(0.05)  # normal quantile of the 95 % parametric VaR
 
 
 def _day_and_month(date: Any) -> tuple[float, float]:
@@ -322,10 +333,7 @@ class RunningMetrics:
         has = n > 0
         nan = np.full(self.n_strategies, np.nan)
         constant = s["best"] == s["worst"]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            sd = np.sqrt(s["m2"] / (n - 1.0))
-        sd[n < 2] = np.nan
-        sd[constant & (n >= 2)] = 0.0
+        sd = sample_std(s["m2"], n, constant)
         mean = np.where(has, s["mean"], np.nan)
         total = np.where(has, s["wealth"] - 1.0, np.nan)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -339,26 +347,11 @@ class RunningMetrics:
         calmar[~(max_dd < 0)] = np.nan
         omega = safe_divide(s["gain_sum"], s["loss_sum"])
         omega[(n < 2) | ~(s["loss_sum"] > 0)] = np.nan
-        m2 = safe_divide(s["m2"], n)
-        res = float(np.finfo(np.float64).resolution)
-        near_const = (m2 <= (res * mean) ** 2) | constant | ~has
-        skew = safe_divide(safe_divide(s["m3"], n), m2**1.5)
-        kurt = safe_divide(safe_divide(s["m4"], n), m2 * m2) - 3.0
-        skew[near_const] = np.nan
-        kurt[near_const] = np.nan
+        skew = skew_from_sums(n, mean, s["m2"], s["m3"], constant)
+        kurt = kurtosis_from_sums(n, mean, s["m2"], s["m4"], constant)
         stability = np.minimum(safe_divide(s["reg_cxy"] ** 2, s["reg_cxx"] * s["reg_cyy"]), 1.0)
         stability[(n < 2) | stability_undefined(n, s["reg_cyy"], s["max_abs_cum_log"])] = np.nan
-        from statistics import NormalDist
-
-        z = NormalDist().inv_cdf(0.05)
-        sk0 = np.where(constant, 0.0, skew)
-        ku0 = np.where(constant, 0.0, kurt)
-        z_cf = (
-            z
-            + (z * z - 1.0) * sk0 / 6.0
-            + (z**3 - 3.0 * z) * ku0 / 24.0
-            - (2.0 * z**3 - 5.0 * z) * sk0 * sk0 / 36.0
-        )
+        z_cf = cornish_fisher_quantile(0.05, skew, kurt, constant)
         rec = np.where(
             s["longest_rec"] >= 0, s["longest_rec"], np.where(s["any_under"] > 0, np.nan, 0.0)
         )
@@ -403,7 +396,7 @@ class RunningMetrics:
             "max_drawdown_duration_days": max_days,
             "current_drawdown_duration": cur_dur,
             "longest_recovery": rec,
-            "value_at_risk_95_gaussian": mean + z * sd,
+            "value_at_risk_95_gaussian": mean + _Z_05 * sd,
             "value_at_risk_95_cornish_fisher": mean + z_cf * sd,
             "winning_months": month_cols[0],
             "losing_months": month_cols[1],

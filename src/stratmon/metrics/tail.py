@@ -10,7 +10,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from stratmon.metrics._array import TAIL_Q, FloatArray, Panel, safe_divide
+from stratmon.metrics._array import TAIL_Q, BoolArray, FloatArray, Panel, safe_divide
 
 
 def percentile_sorted(sorted_t: FloatArray, n: FloatArray, q: float) -> FloatArray:
@@ -112,16 +112,31 @@ def value_at_risk_cornish_fisher(
     Favre & Galeano (2002), "Mean-modified value-at-risk optimization with hedge funds",
     J. Alternative Investments; Zangari (1996), RiskMetrics Monitor.
     """
+    z_cf = cornish_fisher_quantile(cutoff, skewness, excess_kurtosis, panel.constant)
+    return panel.mean + z_cf * panel.std
+
+
+def cornish_fisher_quantile(
+    cutoff: float, skewness: FloatArray, excess_kurtosis: FloatArray, constant: BoolArray
+) -> FloatArray:
+    """The Cornish-Fisher quantile ``z_cf`` of :func:`value_at_risk_cornish_fisher`, shape (N,).
+
+    Shared with the running metrics; a ``constant`` column gets the normal quantile.
+
+    References
+    ----------
+    Favre & Galeano (2002); Zangari (1996).
+    """
     z = NormalDist().inv_cdf(cutoff)
-    s = np.where(panel.constant, 0.0, skewness)
-    k = np.where(panel.constant, 0.0, excess_kurtosis)
-    z_cf = (
+    s = np.where(constant, 0.0, skewness)
+    k = np.where(constant, 0.0, excess_kurtosis)
+    z_cf: FloatArray = (
         z
         + (z * z - 1.0) * s / 6.0
         + (z**3 - 3.0 * z) * k / 24.0
         - (2.0 * z**3 - 5.0 * z) * s * s / 36.0
     )
-    return panel.mean + z_cf * panel.std
+    return z_cf
 
 
 ORDER_STATISTICS = (
