@@ -163,12 +163,12 @@ class IncrementalState:
             ):
                 det, done = cached[0], cached[1]  # this process fed it last: no reload
             elif row is not None and row["last_date"] is not None and as_of <= row["last_date"]:
-                det = DecayDetector.from_state(row["state"])  # read-only: already fed
+                det = DecayDetector.from_state(q.detector_state(conn, sid, version))  # already fed
                 done = -1
             elif row is not None:
                 fed = bisect.bisect_right(dates, row["last_date"]) if row["last_date"] else 0
                 if fed == row["n_updates"]:
-                    det, done = DecayDetector.from_state(row["state"]), fed
+                    det, done = DecayDetector.from_state(q.detector_state(conn, sid, version)), fed
             if det is None:
                 det = DecayDetector.from_backtest(
                     bt.returns, periods_per_year=it.strategy.periods_per_year

@@ -597,39 +597,27 @@ _DETECTOR_STATE = select(DetectorStateRow.state).where(
 )
 
 
-class _LazyState(dict[str, Any]):
-    """A detector row whose ``state`` (a large JSON document) is read only when asked for."""
-
-    def __init__(self, conn: Connection, key: tuple[str, int], head: dict[str, Any]) -> None:
-        super().__init__(head)
-        self._conn, self._key = conn, key
-
-    def __missing__(self, name: str) -> Any:
-        if name != "state":
-            raise KeyError(name)
-        sid, version = self._key
-        value = self._conn.execute(_DETECTOR_STATE, {"sid": sid, "version": version}).scalar()
-        self["state"] = value
-        return value
-
-
 def detector_states(
     conn: Connection, keys: Sequence[tuple[str, int]]
 ) -> dict[tuple[str, int], dict[str, Any]]:
-    """Stored decay-detector states for (strategy_id, backtest_version) pairs: last_date,
-    n_updates, alarm_date, and ``state``, read from the store on first access (callers that
-    keep the detector in memory never parse it). Use inside the same connection."""
+    """Stored decay-detector headers for (strategy_id, backtest_version) pairs: last_date,
+    n_updates, alarm_date. The state itself (a large JSON document) is read by
+    :func:`detector_state`, only when a detector is not already in memory."""
     if not keys:
         return {}
     wanted = set(keys)
     rows = conn.execute(_DETECTOR_HEADS, {"ids": sorted({k[0] for k in keys})})
     return {
-        (r[0], r[1]): _LazyState(
-            conn, (r[0], r[1]), {"last_date": r[2], "n_updates": r[3], "alarm_date": r[4]}
-        )
+        (r[0], r[1]): {"last_date": r[2], "n_updates": r[3], "alarm_date": r[4]}
         for r in rows
         if (r[0], r[1]) in wanted
     }
+
+
+def detector_state(conn: Connection, strategy_id: str, backtest_version: int) -> Any:
+    """The stored state document of one decay detector (``None`` when there is none)."""
+    params = {"sid": strategy_id, "version": backtest_version}
+    return conn.execute(_DETECTOR_STATE, params).scalar()
 
 
 def statistics_on(conn: Connection, as_of: dt.date) -> dict[str, dict[str, Any]]:
