@@ -370,3 +370,26 @@ def resolution_stats(conn: Connection) -> dict[str, dict[str, Any]]:
             "mean_days_to_resolve": statistics.fmean(d["ttr"]) if d["ttr"] else None,
         }
     return out
+
+
+_FIRING_SEVERITY = (
+    select(
+        AlertRow.strategy_id,
+        AlertRow.rule,
+        AlertRow.tier,
+        AlertStatusRow.severity,
+        AlertRow.message,
+    )
+    .outerjoin(AlertStatusRow, AlertStatusRow.alert_id == AlertRow.id)
+    .where(AlertRow.state == "firing")
+    .order_by(AlertRow.strategy_id, AlertRow.id)
+)
+
+
+def firing_by_strategy(conn: Connection) -> dict[str, list[tuple[str, str, str]]]:
+    """Firing alerts per strategy as ``(rule, current severity, message)``, oldest first. The
+    severity is the current one (after escalations), the tier where no status row exists."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for sid, rule, tier, severity, message in conn.execute(_FIRING_SEVERITY):
+        out.setdefault(sid, []).append((rule, severity or tier, message or ""))
+    return out

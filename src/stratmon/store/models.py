@@ -178,6 +178,7 @@ class EvaluationRow(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     n_strategies: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(16))
+    changes: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
 
 
 class MetricSnapshotRow(Base):
@@ -205,10 +206,24 @@ class HealthScoreRow(Base):
     strategy_id: Mapped[str] = mapped_column(ForeignKey("strategies.strategy_id"), primary_key=True)
     as_of: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"))
-    score: Mapped[float] = mapped_column(Float)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
     trend: Mapped[str] = mapped_column(String(16))
     components: Mapped[dict[str, Any]] = mapped_column(JSON)
     reasons: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class AssessmentRow(Base):
+    """One strategy's judgement on one evaluation date (:class:`stratmon.domain.assessment
+    .Assessment`): the few columns outputs filter and sort on, and the whole record as JSON."""
+
+    __tablename__ = "assessments"
+    strategy_id: Mapped[str] = mapped_column(ForeignKey("strategies.strategy_id"), primary_key=True)
+    as_of: Mapped[dt.date] = mapped_column(Date, primary_key=True, index=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"))
+    verdict: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(16))
+    health: Mapped[float | None] = mapped_column(Float, nullable=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class AlertRow(Base):

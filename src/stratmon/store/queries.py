@@ -566,7 +566,7 @@ def recent_health_all(
     ).all()
     out: dict[str, list[float]] = {sid: [] for sid in strategy_ids}
     for sid, _, score in rows:
-        out[sid].append(float(score))
+        out[sid].append(float("nan") if score is None else float(score))
     return {sid: v[-limit:] for sid, v in out.items()}
 
 

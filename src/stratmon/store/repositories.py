@@ -25,6 +25,7 @@ from stratmon.store._json import clean, opt_float
 from stratmon.store.models import (
     AlertEventRow,
     AlertRow,
+    AssessmentRow,
     BacktestExpectationRow,
     BacktestReturnRow,
     ComparisonRow,
@@ -316,7 +317,14 @@ def _clear_statement(table: Any) -> Any:
 
 _CLEAR = [
     _clear_statement(t)
-    for t in (MetricSnapshotRow, ComparisonRow, HealthScoreRow, StatisticsRow, ConeBreachRow)
+    for t in (
+        MetricSnapshotRow,
+        ComparisonRow,
+        HealthScoreRow,
+        StatisticsRow,
+        ConeBreachRow,
+        AssessmentRow,
+    )
 ]
 
 
