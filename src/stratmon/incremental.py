@@ -21,6 +21,7 @@ import numpy as np
 from sqlalchemy import Connection
 
 from stratmon.decay import DecayDetector
+from stratmon.decay.alarm import alarm_status, feed
 from stratmon.engine import DecayReading, StrategyInputs, group_by_dates
 from stratmon.history import History
 from stratmon.metrics import RunningMetrics, order_statistics
@@ -35,11 +36,14 @@ class IncrementalState:
 
     def __init__(self, history: History) -> None:
         self.history = history
-        self._pending_detectors: list[tuple[str, int, dt.date | None, int, DecayDetector]] = []
+        self._pending_detectors: list[
+            tuple[str, int, dt.date | None, int, DecayDetector, list[int]]
+        ] = []
         self._pending_running: list[dict[str, Any]] = []
         self._rm_cache: dict[tuple[str, ...], tuple[RunningMetrics, int, int]] = {}
-        # (strategy, backtest version) -> (detector, returns fed, history generation)
-        self._det_cache: dict[tuple[str, int], tuple[DecayDetector, int, int]] = {}
+        # (strategy, backtest version) -> (detector, returns fed, history generation, alarm
+        # events as live-return indices)
+        self._det_cache: dict[tuple[str, int], tuple[DecayDetector, int, int, list[int]]] = {}
 
     def running(
         self, conn: Connection, items: list[StrategyInputs], as_of: dt.date
@@ -119,13 +123,12 @@ class IncrementalState:
         """Advance each strategy's stored decay detector over its new live returns.
 
         The detector's state is kept per strategy and backtest version; it is fed every live
-        return exactly once, in order. An alarm stays raised while the CUSUM statistic stays
-        above zero and clears (the detector restarts) once the evidence has fully reverted,
-        so a shock that the following returns undo does not page anyone forever, while a real
-        decay keeps the statistic growing and the alert firing. A re-run or back-fill
-        (``as_of`` not after the last date fed) only reads the stored verdict; a state that no
-        longer matches the stored history (rows replaced) is rebuilt from the first live
-        return.
+        return exactly once, in order. Each crossing of its threshold is an alarm event, after
+        which the detector starts afresh; the alarm stays active for the hold period of
+        :mod:`stratmon.decay.alarm` (a false alarm costs a month, a decay raises the next one).
+        A re-run or back-fill (``as_of`` not after the last date fed) only reads the stored
+        state; a state that no longer matches the stored history (rows replaced) is rebuilt
+        from the first live return.
         """
         self._pending_detectors = []
         usable = {
@@ -152,6 +155,7 @@ class IncrementalState:
             rets = it.returns
             row = stored.get((sid, version))
             det: DecayDetector | None = None
+            history: list[int] = []
             done = 0
             cached = self._det_cache.get((sid, version))
             if (
@@ -161,39 +165,42 @@ class IncrementalState:
                 and row is not None
                 and row["n_updates"] == cached[1]
             ):
-                det, done = cached[0], cached[1]  # this process fed it last: no reload
+                det, done, history = cached[0], cached[1], cached[3]  # fed here last
             elif row is not None and row["last_date"] is not None and as_of <= row["last_date"]:
-                det = DecayDetector.from_state(q.detector_state(conn, sid, version))  # already fed
+                det, history = _load(q.detector_state(conn, sid, version))  # already fed
                 done = -1
             elif row is not None:
                 fed = bisect.bisect_right(dates, row["last_date"]) if row["last_date"] else 0
                 if fed == row["n_updates"]:
-                    det, done = DecayDetector.from_state(q.detector_state(conn, sid, version)), fed
+                    det, history = _load(q.detector_state(conn, sid, version))
+                    done = fed
             if det is None:
                 det = DecayDetector.from_backtest(
                     bt.returns, periods_per_year=it.strategy.periods_per_year
                 )
+                history = []
+            n_fed = len(rets)
             if done >= 0:
-                for r in rets[done:]:
-                    det.update(np.array([r]))
-                    if det.alarm_index[0] >= 0 and det.statistic[0] <= 0.0:
-                        det.reset()  # the evidence fully reverted: the alarm clears
+                history = list(history)
+                feed(det, rets[done:], done, history)
                 self._pending_detectors.append(
-                    (sid, version, dates[-1] if dates else None, len(rets), det)
+                    (sid, version, dates[-1] if dates else None, n_fed, det, history)
                 )
-                self._det_cache[(sid, version)] = (det, len(rets), self.history.generation)
-            idx = int(det.alarm_index[0])
-            alarm_date = dates[idx] if 0 <= idx < len(dates) else None
-            if done < 0 and row is not None:
-                alarm_date = row["alarm_date"]
+                self._det_cache[(sid, version)] = (det, n_fed, self.history.generation, history)
+            else:
+                n_fed = int(row["n_updates"]) if row is not None else n_fed
+            status = alarm_status(history, n_fed)
+            last = status.last_index
             detectable = bool(det.calibration.detectable[0])
             reading = DecayReading(
                 available=True,
-                alarm=idx >= 0,
-                alarm_date=alarm_date,
+                alarm=status.active,
+                alarm_date=dates[last] if 0 <= last < len(dates) else None,
                 statistic=float(det.statistic[0]),
                 threshold=float(det.calibration.threshold[0]),
                 reason="" if detectable else "backtest Sharpe not above the decayed level",
+                alarm_count=status.count,
+                sessions_since_alarm=status.sessions_since,
             )
             out.append(it.evolve(decay=reading))
         return out
@@ -209,10 +216,10 @@ class IncrementalState:
                     "backtest_version": version,
                     "last_date": last,
                     "n_updates": n,
-                    "alarm_date": self._alarm_date(sid, int(det.alarm_index[0])),
-                    "state": det.to_state(),
+                    "alarm_date": self._alarm_date(sid, history[-1] if history else -1),
+                    "state": {**det.to_state(), "alarm_history": list(history)},
                 }
-                for sid, version, last, n, det in self._pending_detectors
+                for sid, version, last, n, det, history in self._pending_detectors
             ],
         )
 
@@ -221,3 +228,14 @@ class IncrementalState:
             return None
         dates = self.history.dates(strategy_id)
         return dates[index + 1] if index + 1 < len(dates) else None
+
+
+def _load(state: dict[str, Any]) -> tuple[DecayDetector, list[int]]:
+    """A stored detector and its alarm events. A state saved before alarms restarted the
+    detector (an alarm index and no history) counts its alarm as one event and restarts."""
+    det = DecayDetector.from_state(state)
+    history = [int(i) for i in state.get("alarm_history", [])]
+    if "alarm_history" not in state and det.alarm_index[0] >= 0:
+        history = [int(det.alarm_index[0])]
+        det.reset()
+    return det, history
