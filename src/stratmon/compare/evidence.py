@@ -39,8 +39,9 @@ from typing import Any
 import numpy as np
 from scipy import special, stats
 
-from stratmon.compare.cone import BacktestCone, backtest_cone, day_breaches
+from stratmon.compare.cone import BacktestCone, backtest_cone, cone_percentile, day_breaches
 from stratmon.compare.drawdown_expectations import expected_drawdown_from_returns
+from stratmon.compare.drawdown_probability import HorizonQuantiles
 from stratmon.compare.significance import (
     deflated_sharpe_ratio,
     minimum_track_record_length,
@@ -83,6 +84,10 @@ class BacktestEvidence:
     rolling: dict[str, dict[str, tuple[float, float, float]]] = field(default_factory=dict)
     rolling_values: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     cone: BacktestCone | None = None
+    # health-score inputs (issue 13): the bootstrap's running-max-drawdown grid (also on the
+    # cone) and the share of backtest sessions with a return > 0
+    drawdown_table: HorizonQuantiles | None = None
+    winning_day_rate: float = math.nan
 
 
 def backtest_evidence(
@@ -155,6 +160,8 @@ def backtest_evidence(
         rolling=rolling,
         rolling_values=rolling_values,
         cone=cone,
+        drawdown_table=cone.max_drawdown,
+        winning_day_rate=float(np.mean(x > 0)),
     )
 
 
@@ -169,7 +176,16 @@ def _cone_today(cone: BacktestCone, day: int, cumulative: float) -> dict[str, An
         {"band": e.band, "side": e.side, "bound": float(e.bound)}
         for e in day_breaches(cone, day, cumulative)
     ]
-    return {"day": day, "cumulative_return": cumulative, "bands": bands, "breaches": breaches}
+    percentile = (
+        float(cone_percentile(cone, cumulative, day)) if cone.cumulative is not None else math.nan
+    )
+    return {
+        "day": day,
+        "cumulative_return": cumulative,
+        "percentile": percentile,
+        "bands": bands,
+        "breaches": breaches,
+    }
 
 
 def significance_batch(

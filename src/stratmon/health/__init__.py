@@ -1,13 +1,9 @@
 """The 0-100 health score, its components and its trend."""
 
-from stratmon.health.components import (
-    piecewise_linear,
-    sharpe_standard_error,
-)
+from stratmon.health.components import score_from_p, win_rate_basis
 from stratmon.health.score import (
     COMPONENTS,
-    NEUTRAL,
-    HealthInputs,
+    HealthEvidence,
     HealthScore,
     HealthWeights,
     health_score,
@@ -16,13 +12,12 @@ from stratmon.health.trend import health_slope, health_trend
 
 __all__ = [
     "COMPONENTS",
-    "NEUTRAL",
-    "HealthInputs",
+    "HealthEvidence",
     "HealthScore",
     "HealthWeights",
     "health_score",
     "health_slope",
     "health_trend",
-    "piecewise_linear",
-    "sharpe_standard_error",
+    "score_from_p",
+    "win_rate_basis",
 ]

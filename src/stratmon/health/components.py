@@ -1,317 +1,609 @@
-"""The four components of the health score, each mapped to 0-100.
+"""The four health components: one-sided p-values of "live behaves like the backtest", mapped
+to 0-100.
 
-Every mapping is a monotone, piecewise-linear function of one number, clipped at both ends
-(``numpy.interp`` between the breakpoints listed below; outside them the end value holds).
-A component that lacks the data to be judged returns ``None`` (the score module then gives it
-the neutral value, see :mod:`stratmon.health.score`).
+Each component is a test. Its p-value is ``p = P(evidence at least this unfavourable | live
+behaves like the backtest)`` and its value is ``g(p)``, one fixed monotone map for all four
+(:func:`score_from_p`), log-linear in ``p`` between the knots
 
-performance vs expectations
-    Two sub-scores on a common z scale, averaged (either alone if the other is unavailable).
-    Needs ``min_obs`` daily returns (DESIGN.md: 30 for Sharpe and annualised return).
+=========  =====  =====  =====  =====  =====  =====
+p           1e-4   1e-3   0.01   0.10   0.50   1
+g(p)        0      15     35     60     85     100
+=========  =====  =====  =====  =====  =====  =====
 
-    * Sharpe: ``z = (SR_live - SR_bt) / SE`` where ``SE = sqrt(ppy * (1 + SR_d**2 / 2) / n)``
-      is the standard error of an annualised Sharpe ratio estimated from ``n`` iid daily
-      returns (Lo 2002), evaluated at the backtest's per-period Sharpe ``SR_d = SR_bt /
-      sqrt(ppy)``, i.e. under the hypothesis that the backtest still holds.
-    * Return: ``z = (R_live - E) / (sigma_d * sqrt(n))`` where ``E = (1 + mu_d)**n - 1`` is the
-      backtest's expected compounded return over the same ``n`` days and ``sigma_d`` its daily
-      volatility.
+so a value reads as a strength of evidence: 60 is "as unusual as one day in ten for a
+strategy that is fine", 35 one in a hundred, 0 one in ten thousand. A component without data
+has value and p ``None`` and does not move the score (:mod:`stratmon.health.score`).
 
-    ``z -> score``: ``z <= -2 -> 0``, ``-1 -> 40``, ``0 -> 80``, ``z >= +1 -> 100``. Matching
-    the backtest scores 80; two standard errors short scores 0. A z scale, not a ratio, because
-    a 30-day Sharpe ratio has a standard error near 2.9: a ratio rule would swing 0 <-> 100 on
-    noise.
+performance (weight 0.40)
+    Three tests of the whole live record, combined by a **weighted Bonferroni** rule
+    ``p = min(1, min_i p_i / w_i)`` with weights 1/2 (decay CUSUM), 1/4 (PSR), 1/4 (cone);
+    a test without data drops out and the others' weights are renormalised. Weighted
+    Bonferroni is valid under any dependence between the tests (they are strongly positively
+    dependent: all three read the same returns):
 
-drawdown control
-    ``u = |drawdown| / |backtest max drawdown|`` for the current drawdown and for the maximum
-    drawdown within the window; the component is the mean of the two mapped values.
-    ``u = 0 -> 100``, ``0.5 -> 80``, ``0.75 -> 50`` (the drawdown alert level), ``1.0 -> 25``,
-    ``u >= 1.5 -> 0`` (the comparison ``alert`` level). Needs one daily return and a backtest
-    max drawdown < 0 (a backtest that never lost gives no scale).
+    * **decay CUSUM** (memory of change): the statistic ``S`` of
+      :class:`stratmon.decay.DecayDetector` (log-likelihood units) against its calibrated
+      threshold ``h``. The stationary law of a CUSUM of log-likelihood ratios has an
+      exponential right tail in nats, ``P(S >= s) <= C exp(-theta s)`` (Ville's inequality
+      gives ``C = theta = 1`` for the exact likelihood ratio; the estimated model and the
+      calibration's estimation-error treatment make it a little heavier), so
+      ``p = exp(-theta S)`` with one measured constant ``theta``
+      (:data:`CUSUM_TAIL_THETA` = 0.70), just under the smallest tail rate
+      ``min_s -log P(S >= s) / s`` measured in ``benchmarks/health.py`` (200 strategies x 12
+      scenarios: 0.73 for AR(1) at Sharpe 3, up to 1.26 for t(4) at Sharpe 1). Nats, not
+      ``S / h``: the measured tail in nats is about the same for annual Sharpe 1, 2 and 3
+      while ``P(S >= h)`` ranges from 0.04 (Sharpe 3) to 0.15 (Sharpe 1), because a
+      low-Sharpe strategy's threshold is low. So at the detector's alarm this p is only
+      0.03-0.25: the alarm's rarity comes from the run length, which a per-day p-value
+      cannot carry.
+    * **PSR** of the whole live record against the backtest Sharpe ratio
+      (:func:`stratmon.compare.significance.probabilistic_sharpe_ratio`; Bailey and Lopez de
+      Prado 2012): ``P(true Sharpe > backtest Sharpe)``, low is worse. The PSR treats the
+      backtest Sharpe as known; it is an estimate from ``B`` returns, so its z-score is
+      deflated, ``z' = Phi^-1(PSR) / sqrt(1 + (n - 1) / (B - 1))`` (the two Sharpe
+      estimators' variances add; Jobson and Korkie 1981, Memmel 2003), and ``p = Phi(z')``
+      (:func:`psr_p_value`). Without it the PSR is <= 0.1 on 11-18 % of healthy days after
+      five live years. Needs 30 live returns (DESIGN.md minimum for a Sharpe ratio).
+    * **cone percentile** of today's live cumulative return among the backtest's
+      stationary-bootstrap paths at this live day (:func:`stratmon.compare.cone.
+      cone_percentile`): a one-sided p-value by construction.
 
-win-rate consistency
-    ``d = live win rate - backtest win rate`` in points (fractions). ``d <= -0.30 -> 0``,
-    ``-0.15 -> 40`` (the win-rate alert level), ``-0.05 -> 80``, ``d >= 0 -> 100``.
-    Needs ``min_trades`` closed trades in the window (DESIGN.md: 10).
+drawdown (0.30)
+    ``p = P(MDD_n <= current drawdown)`` under the backtest's stationary bootstrap, ``n`` the
+    live sessions so far (:func:`stratmon.compare.drawdown_probability.drawdown_probability`):
+    the probability of a drawdown at least this deep within a live period this long. A
+    current drawdown of 0 gives p = 1. (Conservative: the current drawdown is never deeper
+    than the period's maximum.)
 
-trade frequency
-    ``a = |log2(live trades per day / backtest trades per day)|``: trading twice as often or
-    half as often are equally suspicious. ``a = 0 -> 100``, ``1 -> 50``, ``a >= 2 -> 0``
-    (4x or a quarter); no trade at all when some were expected gives ``a = inf -> 0``. Needs
-    at least ``min_expected_trades`` (5) trades expected over the window, ``backtest trades
-    per day x n``: below that a count of zero is too likely by chance (Poisson, P(0) = e^-5
-    at 5 expected) to mean anything.
+win_rate (0.20)
+    Exact one-sided binomial test ``p = P(X <= wins)``, ``X ~ Binomial(trials, backtest
+    rate)``, on closed round trips when there are at least 10 (DESIGN.md), otherwise on
+    winning days (sessions with a return > 0) against the backtest's winning-day rate
+    (:func:`win_rate_basis` chooses). The basis is named in ``test``. When the number of
+    backtest trials ``B`` behind the rate is known, the rate's own sampling error is
+    included: ``X`` is beta-binomial, the binomial mixed over the Jeffreys posterior
+    ``Beta(B rate + 1/2, B (1 - rate) + 1/2)`` of the backtest rate (the exact predictive law
+    of the live count).
+
+trade_frequency (0.10)
+    Exact two-sided Poisson test of the live trade count against ``backtest trades per day x
+    sessions``: ``p = min(1, 2 min(P(X <= k), P(X >= k)))`` (the doubling rule). Exact, so no
+    arbitrary minimum: with 0.5 trades expected, no trade is unremarkable (p = 1). ``None``
+    only when the backtest's rate is unknown. Trade counts of real strategies are often
+    over-dispersed (clustered entries); the Poisson test then overstates the evidence.
+
+Rejected alternatives
+---------------------
+* *A neutral 50 for a component without data* (the previous score): it pulls the score
+  towards "unknown" rather than leaving it to the evidence there is; in the demo it kept
+  98.6 % of win-rate and trade-frequency values at exactly 50.
+* *Ratio maps over the last 30 sessions* (live Sharpe / backtest Sharpe, return z-scores):
+  with a standard error near 2.9 on a 30-day Sharpe ratio the score swung with noise; it
+  correlated 0.53-0.71 with the trailing 90-day return and ~0 with the next 60 days -- a
+  momentum gauge. The 30-session window stays as the "recent" view beside the score.
+* *Stouffer's (or Fisher's) combination of the four dimensions into one p-value*: it assumes
+  independent tests (the drawdown, PSR and win-rate tests read the same returns) and hides
+  which dimension is wrong; the weighted mean of per-dimension values keeps the
+  specification's weights and shows each dimension.
+* *Simes's combination inside the performance component*: valid only under positive
+  regression dependence, and it gains little when one test dominates, as the CUSUM does
+  after a change.
+* *A p-value for the CUSUM from the run-length law* (``P(max_{t <= n} S_t >= s)``): it grows
+  with the length of the record, so a strategy that has been healthy for years would look
+  worse every year; the marginal tail answers "how unusual is today's statistic".
+* *Mid-p for the discrete tests*: closer to uniform but not a valid p-value.
+
+References
+----------
+Page (1954) and Basseville and Nikiforov (1993) for the CUSUM and its tail; Bailey and Lopez de
+Prado (2012) for the PSR; Politis and Romano (1994) for the bootstrap; Clopper and Pearson
+(1934) / ``scipy.stats.binomtest`` for the exact binomial tail; Holm (1979) for weighted
+Bonferroni; Garwood (1936) for the exact Poisson test.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Sequence
-from statistics import NormalDist
 
 import numpy as np
+import numpy.typing as npt
+from scipy import stats
 
-PERFORMANCE_Z = ((-2.0, -1.0, 0.0, 1.0), (0.0, 40.0, 80.0, 100.0))
-DRAWDOWN_U = ((0.0, 0.5, 0.75, 1.0, 1.5), (100.0, 80.0, 50.0, 25.0, 0.0))
-WIN_RATE_D = ((-0.30, -0.15, -0.05, 0.0), (0.0, 40.0, 80.0, 100.0))
-TRADE_FREQUENCY_A = ((0.0, 1.0, 2.0), (100.0, 50.0, 0.0))
+from stratmon.decay.alarm import active_alarm_p_value
+from stratmon.domain.assessment import HealthComponent
 
+__all__ = [
+    "CUSUM_TAIL_THETA",
+    "G_LOG10_P",
+    "G_VALUES",
+    "MIN_PSR_OBS",
+    "MIN_ROUND_TRIPS",
+    "PERFORMANCE_WEIGHTS",
+    "binomial_p_value",
+    "cusum_p_value",
+    "drawdown_component",
+    "performance_component",
+    "performance_p_value",
+    "poisson_p_value",
+    "psr_p_value",
+    "score_from_p",
+    "trade_frequency_component",
+    "weighted_bonferroni",
+    "win_rate_basis",
+    "win_rate_component",
+]
 
-def piecewise_linear(x: float, xs: Sequence[float], ys: Sequence[float]) -> float:
-    """Linear interpolation between breakpoints, clipped to the end values.
+Array = npt.NDArray[np.float64]
 
-    Parameters
-    ----------
-    x : float
-        Point to map; ``+-inf`` map to the end values.
-    xs : sequence of float
-        Strictly increasing breakpoints.
-    ys : sequence of float
-        Values at the breakpoints.
-
-    Returns
-    -------
-    float
-
-    Raises
-    ------
-    ValueError
-        When ``x`` is NaN or ``xs`` is not strictly increasing.
-
-    References
-    ----------
-    ``numpy.interp`` (the same clipping at the ends).
-    """
-    if math.isnan(x):
-        raise ValueError("piecewise_linear: x is NaN")
-    if any(b <= a for a, b in itertools.pairwise(xs)):
-        raise ValueError("piecewise_linear: breakpoints must be strictly increasing")
-    if x <= xs[0]:
-        return float(ys[0])
-    if x >= xs[-1]:
-        return float(ys[-1])
-    return float(np.interp(x, xs, ys))
+G_LOG10_P: tuple[float, ...] = (-4.0, -3.0, -2.0, -1.0, math.log10(0.5), 0.0)
+G_VALUES: tuple[float, ...] = (0.0, 15.0, 35.0, 60.0, 85.0, 100.0)
+CUSUM_TAIL_THETA = 0.70
+PERFORMANCE_WEIGHTS: tuple[float, float, float] = (0.5, 0.25, 0.25)  # cusum, psr, cone
+MIN_PSR_OBS = 30
+MIN_ROUND_TRIPS = 10
 
 
-def _finite(*values: float) -> bool:
-    return all(math.isfinite(v) for v in values)
-
-
-def sharpe_standard_error(sharpe_ratio: float, n_obs: int, periods_per_year: int) -> float:
-    """Standard error of an annualised Sharpe ratio estimated from ``n_obs`` iid returns.
+def score_from_p(p: npt.ArrayLike) -> Array:
+    """The fixed map ``g``: p-value -> 0-100 (module docstring table), vectorised.
 
     Parameters
     ----------
-    sharpe_ratio : float
-        Annualised Sharpe ratio at which the error is evaluated.
-    n_obs : int
-        Number of per-period returns (> 0).
-    periods_per_year : int
+    p : float or ndarray, shape (N,)
+        One-sided p-values in [0, 1]; NaN passes through.
 
     Returns
     -------
-    float
-        ``sqrt(ppy * (1 + SR_d**2 / 2) / n_obs)`` with ``SR_d = sharpe_ratio / sqrt(ppy)``.
+    ndarray, shape (N,)
+        Log-linear interpolation in ``log10 p`` between the knots; 0 at or below ``1e-4``,
+        100 at 1.
+    """
+    x = np.atleast_1d(np.asarray(p, dtype=float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lg = np.log10(np.clip(x, 1e-300, 1.0))
+    out = np.interp(lg, G_LOG10_P, G_VALUES)
+    return np.where(np.isnan(x), np.nan, out)
+
+
+def cusum_p_value(
+    statistic: npt.ArrayLike, threshold: npt.ArrayLike, theta: float = CUSUM_TAIL_THETA
+) -> Array:
+    """Tail probability of the decay CUSUM's statistic: ``exp(-theta * S)``, S in nats.
+
+    Parameters
+    ----------
+    statistic : float or ndarray, shape (N,)
+        CUSUM statistic ``S >= 0`` (nats of log-likelihood ratio).
+    threshold : float or ndarray, shape (N,)
+        Its calibrated threshold ``h > 0``: only a statistic from a calibrated detector is
+        judged (NaN or ``h <= 0`` gives NaN).
+    theta : float
+        Tail rate per nat, measured on healthy simulated strategies
+        (``benchmarks/health.py``): ``P(S >= s) <= exp(-theta s)`` held in every scenario.
+
+    Returns
+    -------
+    ndarray, shape (N,)
+        In (0, 1]; NaN where either input is NaN or ``h <= 0``.
 
     References
     ----------
-    Lo, A. W. (2002). The Statistics of Sharpe Ratios. Financial Analysts Journal 58(4), eq. 9.
+    Basseville and Nikiforov (1993), sec. 5.2 (exponential tail of the CUSUM's stationary
+    law); Ville (1939) (the bound ``exp(-s)`` for an exact likelihood ratio).
     """
-    sr_d = sharpe_ratio / math.sqrt(periods_per_year)
-    return math.sqrt(periods_per_year * (1.0 + 0.5 * sr_d * sr_d) / n_obs)
+    s = np.atleast_1d(np.asarray(statistic, dtype=float))
+    h = np.atleast_1d(np.asarray(threshold, dtype=float))
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(s) & np.isfinite(h) & (h > 0)
+    out = np.exp(-theta * np.maximum(np.where(ok, s, 0.0), 0.0))
+    return np.where(ok, out, np.nan)
+
+
+def psr_p_value(
+    psr: npt.ArrayLike, n_obs: npt.ArrayLike, backtest_n_obs: npt.ArrayLike = 0
+) -> Array:
+    """One-sided p-value from the PSR against the backtest Sharpe, deflated for the
+    backtest Sharpe's own estimation error.
+
+    Parameters
+    ----------
+    psr : float or ndarray, shape (N,)
+        :func:`stratmon.compare.significance.probabilistic_sharpe_ratio` of the live record
+        with the backtest's (per-period) Sharpe as benchmark.
+    n_obs : int or ndarray, shape (N,)
+        Live returns behind it.
+    backtest_n_obs : int or ndarray, shape (N,), default 0
+        Backtest returns behind the benchmark; ``<= 1`` leaves the PSR unchanged.
+
+    Returns
+    -------
+    ndarray, shape (N,)
+        ``Phi(Phi^-1(PSR) / sqrt(1 + (n - 1) / (B - 1)))``; NaN where the PSR is NaN.
+
+    References
+    ----------
+    Bailey and Lopez de Prado (2012) (PSR); Jobson and Korkie (1981), Memmel (2003) (the
+    variance of a difference of two independent Sharpe ratio estimators).
+    """
+    p = np.atleast_1d(np.asarray(psr, dtype=float))
+    n = np.atleast_1d(np.asarray(n_obs, dtype=float))
+    b = np.atleast_1d(np.asarray(backtest_n_obs, dtype=float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(b > 1, (n - 1.0) / (b - 1.0), 0.0)
+        z = stats.norm.ppf(np.clip(p, 1e-300, 1.0 - 1e-16)) / np.sqrt(1.0 + np.maximum(ratio, 0))
+    out = np.asarray(stats.norm.cdf(z), dtype=float)
+    return np.where(np.isnan(p), np.nan, out)
+
+
+def weighted_bonferroni(p_values: npt.ArrayLike, weights: npt.ArrayLike) -> Array:
+    """Weighted Bonferroni combination ``min(1, min_i p_i / w_i)``, NaN tests dropped.
+
+    Parameters
+    ----------
+    p_values : ndarray, shape (K, N)
+        K tests for N cases; NaN = test not available.
+    weights : ndarray, shape (K,)
+        Positive; renormalised over the available tests of each case.
+
+    Returns
+    -------
+    ndarray, shape (N,)
+        Valid under any dependence between the tests; NaN when no test is available.
+
+    References
+    ----------
+    Holm, S. (1979), "A simple sequentially rejective multiple test procedure", Scand. J.
+    Statist. 6 (weighted Bonferroni).
+    """
+    p = np.atleast_2d(np.asarray(p_values, dtype=float))
+    w = np.asarray(weights, dtype=float)[:, None] * np.ones_like(p)
+    ok = ~np.isnan(p)
+    total = np.sum(np.where(ok, w, 0.0), axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(ok, p / np.where(ok, w, 1.0), np.inf) * total
+        out = np.minimum(np.min(ratio, axis=0), 1.0)
+    return np.where(total > 0, out, np.nan)
+
+
+def performance_p_value(
+    p_cusum: npt.ArrayLike, psr: npt.ArrayLike, cone_percentile: npt.ArrayLike
+) -> Array:
+    """Combined p-value of the performance component (weights 1/2, 1/4, 1/4), vectorised.
+
+    Parameters
+    ----------
+    p_cusum, psr, cone_percentile : ndarray, shape (N,)
+        The three one-sided p-values (NaN = not available).
+
+    Returns
+    -------
+    ndarray, shape (N,)
+    """
+    stacked = np.vstack(
+        [np.atleast_1d(np.asarray(a, dtype=float)) for a in (p_cusum, psr, cone_percentile)]
+    )
+    return weighted_bonferroni(stacked, PERFORMANCE_WEIGHTS)
+
+
+def binomial_p_value(
+    wins: npt.ArrayLike,
+    trials: npt.ArrayLike,
+    rate: npt.ArrayLike,
+    backtest_trials: npt.ArrayLike = 0,
+) -> Array:
+    """One-sided exact p-value ``P(X <= wins)`` of the live win count.
+
+    ``X ~ Binomial(trials, rate)``; when ``backtest_trials = B > 0`` the rate's sampling
+    error is included and ``X ~ BetaBinomial(trials, B rate + 1/2, B (1 - rate) + 1/2)``
+    (the binomial mixed over the Jeffreys posterior of the backtest rate).
+
+    Parameters
+    ----------
+    wins, trials : int or ndarray, shape (N,)
+        ``0 <= wins <= trials``.
+    rate : float or ndarray, shape (N,)
+        Backtest win rate in [0, 1].
+    backtest_trials : int or ndarray, shape (N,), default 0
+        Trials behind the backtest rate; 0 = treat the rate as known.
+
+    Returns
+    -------
+    ndarray, shape (N,)
+        NaN where ``trials < 1`` or the rate is NaN.
+
+    References
+    ----------
+    ``scipy.stats.binomtest(wins, trials, rate, alternative="less").pvalue`` (B = 0);
+    ``scipy.stats.betabinom`` (B > 0); Jeffreys (1946) for the prior.
+    """
+    k, n, r, b = np.broadcast_arrays(
+        *(np.atleast_1d(np.asarray(a, dtype=float)) for a in (wins, trials, rate, backtest_trials))
+    )
+    ok = (n >= 1) & np.isfinite(r) & (r >= 0) & (r <= 1) & np.isfinite(k)
+    n_s = np.where(ok, n, 1.0)
+    r_s = np.where(ok, r, 0.5)
+    plain = stats.binom.cdf(k, n_s, r_s)
+    mixed = b > 0
+    if np.any(mixed & ok):
+        bb = np.where(mixed, b, 1.0)
+        mix = stats.betabinom.cdf(k, n_s, bb * r_s + 0.5, bb * (1.0 - r_s) + 0.5)
+        plain = np.where(mixed, mix, plain)
+    return np.where(ok, plain, np.nan)
+
+
+def poisson_p_value(count: npt.ArrayLike, expected: npt.ArrayLike) -> Array:
+    """Two-sided exact Poisson p-value by doubling: ``min(1, 2 min(P(X <= k), P(X >= k)))``.
+
+    Parameters
+    ----------
+    count : int or ndarray, shape (N,)
+        Live trades, >= 0.
+    expected : float or ndarray, shape (N,)
+        Backtest trades per session x live sessions, >= 0.
+
+    Returns
+    -------
+    ndarray, shape (N,)
+        NaN where ``expected`` is NaN or negative.
+
+    References
+    ----------
+    Garwood, F. (1936), "Fiducial limits for the Poisson distribution", Biometrika 28.
+    """
+    k = np.atleast_1d(np.asarray(count, dtype=float))
+    lam = np.atleast_1d(np.asarray(expected, dtype=float))
+    ok = np.isfinite(lam) & (lam >= 0) & np.isfinite(k)
+    lam_s = np.where(ok, lam, 1.0)
+    lower = stats.poisson.cdf(k, lam_s)
+    upper = stats.poisson.sf(k - 1, lam_s)
+    out = np.minimum(1.0, 2.0 * np.minimum(lower, upper))
+    return np.where(ok, out, np.nan)
+
+
+def win_rate_basis(
+    *,
+    round_trip_wins: int,
+    round_trips: int,
+    backtest_round_trip_win_rate: float,
+    winning_days: int,
+    sessions: int,
+    backtest_winning_day_rate: float,
+    min_round_trips: int = MIN_ROUND_TRIPS,
+) -> tuple[int, int, str, float]:
+    """Choose the win-rate test's basis: round trips when there are enough, else days.
+
+    Round trips are used when there are at least ``min_round_trips`` (DESIGN.md: 10) and the
+    backtest's round-trip win rate is known; otherwise winning days (sessions with a return
+    > 0) against the backtest's winning-day rate.
+
+    Returns
+    -------
+    (wins, trials, basis, backtest rate)
+        ``basis`` is ``"round_trips"`` or ``"days"``.
+    """
+    if round_trips >= min_round_trips and math.isfinite(backtest_round_trip_win_rate):
+        return round_trip_wins, round_trips, "round_trips", backtest_round_trip_win_rate
+    return winning_days, sessions, "days", backtest_winning_day_rate
+
+
+def _pct(x: float) -> str:
+    return f"{100.0 * x:.1f} %"
+
+
+def _p(x: float) -> str:
+    return f"{x:.2g}" if x < 0.01 else f"{x:.2f}"
+
+
+def _component(
+    name: str, weight: float, p: float | None, test: str, reason: str
+) -> HealthComponent:
+    if p is None or not math.isfinite(p):
+        return HealthComponent(name, None, None, test, reason, weight)
+    value = float(score_from_p(p)[0])
+    return HealthComponent(name, value, float(p), test, reason, weight)
 
 
 def performance_component(
     *,
-    live_sharpe_ratio: float,
-    live_total_return: float,
-    backtest_sharpe_ratio: float,
-    backtest_mean_daily_return: float,
-    backtest_daily_volatility: float,
+    weight: float,
     n_obs: int,
-    periods_per_year: int,
-    min_obs: int,
-    live_psr_vs_backtest: float = math.nan,
-) -> tuple[float | None, str]:
-    """Performance vs expectations, 0-100 (module docstring). ``None`` when not judgeable.
-
-    The Sharpe part is statistical evidence, not a ratio: when the Probabilistic Sharpe Ratio
-    of the window against the backtest Sharpe is given (``live_psr_vs_backtest``, with the
-    window's skew and kurtosis, Bailey & Lopez de Prado 2012), ``z = Phi^-1(PSR)``; otherwise
-    ``z`` is the difference of Sharpe ratios over Lo's (2002) standard error under normality.
-    Both are the same z-score of "live Sharpe vs backtest Sharpe"; the PSR form accounts for
-    fat tails and skew. ``z`` then maps to 0-100 through ``PERFORMANCE_Z``.
+    decay_statistic: float = math.nan,
+    decay_threshold: float = math.nan,
+    psr_vs_backtest: float = math.nan,
+    cone_percentile: float = math.nan,
+    live_sharpe_ratio: float = math.nan,
+    backtest_sharpe_ratio: float = math.nan,
+    backtest_n_obs: int = 0,
+    decay_alarm: bool = False,
+) -> HealthComponent:
+    """Performance vs the backtest (module docstring): CUSUM, PSR and cone, weighted
+    Bonferroni; while the decay alarm is active, at most the alarm's own p-value.
 
     Parameters
     ----------
-    live_sharpe_ratio : float
-        Annualised Sharpe ratio of the window's daily returns.
-    live_total_return : float
-        Compounded return over the window, fraction.
-    backtest_sharpe_ratio : float
-        Annualised.
-    backtest_mean_daily_return, backtest_daily_volatility : float
-        Per period, fractions.
+    weight : float
+        The component's weight in the score.
     n_obs : int
-        Daily returns in the window.
-    periods_per_year : int
-    min_obs : int
+        Live daily returns in the record.
+    decay_statistic, decay_threshold : float
+        The decay CUSUM's statistic and threshold (nats); NaN when not available.
+    psr_vs_backtest : float
+        PSR of the live record against the backtest Sharpe (probability); used from 30
+        returns on.
+    cone_percentile : float
+        Rank of the live cumulative return among the backtest paths (0-1).
+    live_sharpe_ratio, backtest_sharpe_ratio : float
+        Annualised; only for the reason.
+    backtest_n_obs : int
+        Backtest returns behind its Sharpe ratio (0 = unknown: the PSR is not deflated).
+    decay_alarm : bool
+        The detector's alarm is active (:mod:`stratmon.decay.alarm`): p is then at most
+        :func:`~stratmon.decay.alarm.active_alarm_p_value` (1.7 % at the defaults), the
+        probability of an active alarm on a strategy that behaves like its backtest.
 
     Returns
     -------
-    (score or None, reason)
+    HealthComponent
+        ``value``/``p_value`` None when none of the three tests has data.
 
     References
     ----------
-    Lo (2002) for the Sharpe ratio standard error.
+    Page (1954); Bailey and Lopez de Prado (2012); Holm (1979).
     """
-    if n_obs < min_obs:
-        return None, f"insufficient data: {n_obs} daily returns < {min_obs}"
-    parts: list[float] = []
-    notes: list[str] = []
-    if _finite(live_psr_vs_backtest):
-        p = min(max(live_psr_vs_backtest, 1e-9), 1.0 - 1e-9)
-        z = NormalDist().inv_cdf(p)
-        parts.append(piecewise_linear(z, *PERFORMANCE_Z))
-        notes.append(
-            f"Sharpe {live_sharpe_ratio:.2f} vs {backtest_sharpe_ratio:.2f} "
-            f"(PSR vs backtest {live_psr_vs_backtest:.2f}, z {z:+.2f})"
+    p_c = float(cusum_p_value(decay_statistic, decay_threshold)[0])
+    psr = math.nan
+    if n_obs >= MIN_PSR_OBS and math.isfinite(psr_vs_backtest):
+        psr = float(psr_p_value(psr_vs_backtest, n_obs, backtest_n_obs)[0])
+    cone = cone_percentile if math.isfinite(cone_percentile) else math.nan
+    parts: list[str] = []
+    tests: list[str] = []
+    if math.isfinite(p_c):
+        tests.append("decay CUSUM tail")
+        parts.append(
+            f"decay statistic {decay_statistic:.2f} of threshold {decay_threshold:.2f} "
+            f"(p {_p(p_c)})"
         )
-    elif _finite(live_sharpe_ratio, backtest_sharpe_ratio):
-        se = sharpe_standard_error(backtest_sharpe_ratio, n_obs, periods_per_year)
-        z = (live_sharpe_ratio - backtest_sharpe_ratio) / se
-        if not math.isnan(z):
-            parts.append(piecewise_linear(z, *PERFORMANCE_Z))
-            notes.append(
-                f"Sharpe {live_sharpe_ratio:.2f} vs {backtest_sharpe_ratio:.2f} (z {z:+.2f})"
-            )
-    if (
-        _finite(live_total_return, backtest_mean_daily_return, backtest_daily_volatility)
-        and backtest_daily_volatility > 0.0
-        and backtest_mean_daily_return > -1.0
-    ):
-        # log domain: no OverflowError for an absurd mean; inf compares as a number
-        log_growth = n_obs * math.log1p(backtest_mean_daily_return)
-        expected = math.expm1(log_growth) if log_growth < 700.0 else math.inf
-        z = (live_total_return - expected) / (backtest_daily_volatility * math.sqrt(n_obs))
-        if not math.isnan(z):
-            parts.append(piecewise_linear(z, *PERFORMANCE_Z))
-            notes.append(f"return {live_total_return:.1%} vs {expected:.1%} expected (z {z:+.2f})")
-    if not parts:
-        return None, "insufficient data: no live/backtest Sharpe or return to compare"
-    return sum(parts) / len(parts), "; ".join(notes)
+    if math.isfinite(psr):
+        tests.append("PSR vs backtest Sharpe")
+        sr = ""
+        if math.isfinite(live_sharpe_ratio) and math.isfinite(backtest_sharpe_ratio):
+            sr = f"live Sharpe {live_sharpe_ratio:.2f} vs {backtest_sharpe_ratio:.2f} promised, "
+        parts.append(f"{sr}PSR {psr_vs_backtest:.2f} (p {_p(psr)})")
+    if math.isfinite(cone):
+        tests.append("cone percentile")
+        parts.append(f"cumulative return above {_pct(cone)} of backtest paths of this length")
+    if not tests:
+        why = f"{n_obs} live returns" if n_obs < MIN_PSR_OBS else "no decay statistic or cone"
+        return _component(
+            "performance", weight, None, "no data", f"no performance evidence yet ({why})"
+        )
+    p = float(performance_p_value(p_c, psr, cone)[0])
+    test = "weighted Bonferroni (1/2, 1/4, 1/4) of " + ", ".join(tests)
+    reason = "; ".join(parts) + f": combined p {_p(p)}"
+    if decay_alarm:
+        p_alarm = active_alarm_p_value()
+        if p_alarm < p:
+            p = p_alarm
+            test += "; decay alarm active"
+            reason = f"decay alarm active (p {_p(p_alarm)}); " + reason
+    return _component("performance", weight, p, test, reason)
 
 
 def drawdown_component(
     *,
-    current_drawdown: float,
-    live_max_drawdown: float,
-    backtest_max_drawdown: float,
+    weight: float,
     n_obs: int,
-) -> tuple[float | None, str]:
-    """Drawdown control, 0-100 (module docstring). ``None`` when not judgeable.
+    current_drawdown: float = math.nan,
+    drawdown_probability: float = math.nan,
+) -> HealthComponent:
+    """Drawdown control: the bootstrap probability of a drawdown this deep this soon.
 
     Parameters
     ----------
+    weight : float
+    n_obs : int
+        Live sessions so far (the horizon of the probability).
     current_drawdown : float
         Fraction, <= 0.
-    live_max_drawdown : float
-        Deepest drawdown within the window, fraction, <= 0.
-    backtest_max_drawdown : float
-        Fraction, < 0.
-    n_obs : int
-        Daily returns in the window.
+    drawdown_probability : float
+        From :func:`stratmon.compare.drawdown_probability.drawdown_probability` at
+        (current drawdown, n_obs). With a drawdown of 0 the probability is 1 whatever is given.
 
     Returns
     -------
-    (score or None, reason)
+    HealthComponent
     """
-    if n_obs < 1:
-        return None, "insufficient data: no daily return"
-    if not (math.isfinite(backtest_max_drawdown) and backtest_max_drawdown < 0.0):
-        return None, "insufficient data: no backtest max drawdown < 0 to scale by"
-    scale = abs(backtest_max_drawdown)
-    parts: list[float] = []
-    notes: list[str] = []
-    for label, dd in (("current", current_drawdown), ("window max", live_max_drawdown)):
-        if math.isnan(dd):
-            continue
-        u = abs(dd) / scale
-        parts.append(piecewise_linear(u, *DRAWDOWN_U))
-        notes.append(f"{label} drawdown {dd:.1%} = {u:.2f} x backtest max")
-    if not parts:
-        return None, "insufficient data: no live drawdown"
-    return sum(parts) / len(parts), "; ".join(notes)
+    test = "stationary-bootstrap probability of a drawdown this deep within this many sessions"
+    if n_obs < 1 or not math.isfinite(current_drawdown):
+        return _component("drawdown", weight, None, "no data", "no live drawdown yet")
+    if current_drawdown >= 0.0:
+        return _component("drawdown", weight, 1.0, test, "at a new high: no drawdown")
+    if not math.isfinite(drawdown_probability):
+        return _component(
+            "drawdown", weight, None, "no data", "no backtest bootstrap to judge the drawdown by"
+        )
+    p = min(max(drawdown_probability, 0.0), 1.0)
+    reason = (
+        f"drawdown {_pct(current_drawdown)} is deeper than {_pct(1.0 - p)} of backtest paths "
+        f"of {n_obs:,} sessions"
+    )
+    return _component("drawdown", weight, p, test, reason)
 
 
 def win_rate_component(
     *,
-    live_win_rate: float,
-    live_n_trades: int,
+    weight: float,
+    live_wins: int,
+    live_trials: int,
+    win_basis: str,
     backtest_win_rate: float,
-    min_trades: int,
-) -> tuple[float | None, str]:
-    """Win-rate consistency, 0-100 (module docstring). ``None`` when not judgeable.
+    backtest_win_trials: int = 0,
+) -> HealthComponent:
+    """Win-rate consistency: exact one-sided binomial test against the backtest's rate.
 
     Parameters
     ----------
-    live_win_rate : float
-        Fraction of closed round trips in the window with pnl > 0.
-    live_n_trades : int
-        Closed round trips in the window.
+    weight : float
+    live_wins, live_trials : int
+        Winning round trips and round trips, or winning days and sessions.
+    win_basis : str
+        ``"round_trips"`` or ``"days"`` (see :func:`win_rate_basis`).
     backtest_win_rate : float
-        Fraction.
-    min_trades : int
+        The backtest's rate on the same basis.
+    backtest_win_trials : int
+        Trials behind the backtest rate (0 = unknown: the rate is taken as exact).
 
     Returns
     -------
-    (score or None, reason)
+    HealthComponent
     """
-    if live_n_trades < min_trades:
-        return None, f"insufficient data: {live_n_trades} closed trades < {min_trades}"
-    if not _finite(live_win_rate, backtest_win_rate):
-        return None, "insufficient data: live or backtest win rate missing"
-    d = live_win_rate - backtest_win_rate
-    return piecewise_linear(d, *WIN_RATE_D), (
-        f"win rate {live_win_rate:.1%} vs {backtest_win_rate:.1%} ({100 * d:+.1f} points)"
+    unit = {"round_trips": "round trips", "days": "winning days"}.get(win_basis, win_basis)
+    if live_trials < 1 or not math.isfinite(backtest_win_rate) or win_basis == "":
+        return _component("win_rate", weight, None, "no data", "no live wins or backtest rate")
+    p = float(binomial_p_value(live_wins, live_trials, backtest_win_rate, backtest_win_trials)[0])
+    rate = live_wins / live_trials
+    what = "winning days" if win_basis == "days" else "winning round trips"
+    total = "sessions" if win_basis == "days" else "round trips"
+    kind = "beta-binomial" if backtest_win_trials > 0 else "binomial"
+    test = f"{kind} test of {unit} vs {_pct(backtest_win_rate)}"
+    reason = (
+        f"{_pct(rate)} {what} ({live_wins:,} of {live_trials:,} {total}) vs "
+        f"{_pct(backtest_win_rate)} in the backtest: p {_p(p)}"
     )
+    return _component("win_rate", weight, p, test, reason)
 
 
 def trade_frequency_component(
     *,
-    live_trades_per_day: float,
-    backtest_trades_per_day: float,
+    weight: float,
     n_obs: int,
-    min_expected_trades: float,
-) -> tuple[float | None, str]:
-    """Trade frequency, 0-100 (module docstring). ``None`` when not judgeable.
+    live_trades: int,
+    backtest_trades_per_day: float,
+) -> HealthComponent:
+    """Trade frequency: exact two-sided Poisson test of the live count.
 
     Parameters
     ----------
-    live_trades_per_day, backtest_trades_per_day : float
-        Closed round trips per trading day, >= 0.
+    weight : float
     n_obs : int
-        Trading days in the window.
-    min_expected_trades : float
+        Live sessions.
+    live_trades : int
+        Trades (round trips) in those sessions.
+    backtest_trades_per_day : float
+        The backtest's rate per session.
 
     Returns
     -------
-    (score or None, reason)
+    HealthComponent
     """
-    if not _finite(live_trades_per_day, backtest_trades_per_day) or backtest_trades_per_day <= 0:
-        return None, "insufficient data: live or backtest trade frequency missing"
+    if not (math.isfinite(backtest_trades_per_day) and backtest_trades_per_day >= 0):
+        return _component("trade_frequency", weight, None, "no data", "backtest trade rate unknown")
+    if n_obs < 1:
+        return _component("trade_frequency", weight, None, "no data", "no live session yet")
     expected = backtest_trades_per_day * n_obs
-    if expected < min_expected_trades:
-        return None, (
-            f"insufficient data: {expected:.1f} trades expected in the window "
-            f"< {min_expected_trades:g}"
-        )
-    if live_trades_per_day <= 0.0:
-        return 0.0, f"no trade in the window, {expected:.1f} expected"
-    ratio = live_trades_per_day / backtest_trades_per_day
-    # difference of logs: no under/overflow of the ratio for extreme inputs
-    a = abs(math.log2(live_trades_per_day) - math.log2(backtest_trades_per_day))
-    return piecewise_linear(a, *TRADE_FREQUENCY_A), (
-        f"{live_trades_per_day:.2f} trades/day vs {backtest_trades_per_day:.2f} ({ratio:.2f} x)"
+    p = float(poisson_p_value(live_trades, expected)[0])
+    test = "two-sided exact Poisson test of the trade count"
+    reason = (
+        f"{live_trades:,} trades vs {expected:,.1f} expected "
+        f"({backtest_trades_per_day:.3f}/session x {n_obs:,} sessions): p {_p(p)}"
     )
+    return _component("trade_frequency", weight, p, test, reason)
