@@ -260,3 +260,35 @@ def test_drawdown_status_monotone(bt: float, a: float, b: float) -> None:
     order = {"alert": 0, "underperforming": 1, "on_track": 2}
     lo, hi = sorted((a, b))
     assert order[cmp("max_drawdown", lo, bt).status] <= order[cmp("max_drawdown", hi, bt).status]
+
+
+# --- the significance-gated status (compare.status_judgement) reduces to the bands -----------
+
+key_and_drawdown = ("sharpe_ratio", "cagr", "max_drawdown")
+
+
+@given(
+    sharpe=finite,
+    cagr=st.floats(-1, 1, allow_nan=False),
+    mdd=st.floats(-1, 0, allow_nan=False),
+    n_obs=st.integers(30, 2000),
+)
+def test_overwhelming_evidence_gives_the_band_status(
+    sharpe: float, cagr: float, mdd: float, n_obs: int
+) -> None:
+    from stratmon.compare.status_judgement import WindowEvidence, memoryless_status
+
+    comps = compare_metrics(
+        {"sharpe_ratio": sharpe, "cagr": cagr, "max_drawdown": mdd},
+        {"sharpe_ratio": 0.8, "cagr": 0.08, "max_drawdown": -0.2},
+        n_obs=n_obs,
+        n_trades=0,
+        metrics=key_and_drawdown,
+    )
+    by = {c.metric: c.status for c in comps}
+
+    def p_below(metric: str) -> float:  # "certain" evidence in the band's direction
+        return 1.0 if by[metric] == "outperforming" else 0.0
+
+    ev = WindowEvidence("live to date", n_obs, comps, p_below("sharpe_ratio"), p_below("cagr"), 0.0)
+    assert memoryless_status(ev).status == overall_status(comps)

@@ -46,6 +46,14 @@ never hidden behind ``insufficient_data``, and one lucky secondary metric does n
 strategy "outperforming".
 
 ``deviation`` is ``(L - b) / |b|`` as a fraction; NaN when ``b`` is 0 or NaN or ``L`` is NaN.
+
+Bands are not evidence
+----------------------
+:func:`overall_status` is the band-only status (no test, no memory). The status people read
+comes from :func:`stratmon.compare.status_judgement.judge_status`, which keeps these bands but
+calls a key metric under- or outperforming only when the like-for-like test is significant,
+gates the drawdown alert on its bootstrap probability, and adds hysteresis. With evidence at
+p = 0 in the band's direction the two agree (tested).
 """
 
 from __future__ import annotations
