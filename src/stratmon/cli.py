@@ -15,7 +15,6 @@ from stratmon.config import create_workspace
 from stratmon.domain import Strategy
 from stratmon.errors import StratmonError
 from stratmon.reports import format as fmt
-from stratmon.reports.status_rows import StatusRow, build_status_rows
 from stratmon.store import open_store
 
 app = typer.Typer(
@@ -38,34 +37,6 @@ STATUS_STYLE = {
     "alert": "bold red",
     "insufficient_data": "dim",
 }
-
-
-def status_table(rows: list[StatusRow], as_of: dt.date | None) -> Table:
-    """The status table: one row per strategy."""
-    table = Table(title=f"stratmon status as of {as_of}", header_style="bold")
-    for col, justify in (
-        ("Strategy", "left"),
-        ("Health", "right"),
-        ("Sharpe live / bt", "right"),
-        ("Return", "right"),
-        ("Current DD", "right"),
-        ("Max DD", "right"),
-        ("Status", "left"),
-        ("Firing alerts", "left"),
-    ):
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
-    for r in rows:
-        table.add_row(
-            r.strategy_id,
-            fmt.score(r.health_score, r.health_trend),
-            f"{fmt.num(r.live_sharpe)} / {fmt.num(r.backtest_sharpe)}",
-            fmt.pct(r.total_return),
-            fmt.pct(r.current_drawdown),
-            fmt.pct(r.max_drawdown),
-            f"[{STATUS_STYLE.get(r.status, '')}]{r.status}[/]",
-            ", ".join(r.firing_alerts) or "–",
-        )
-    return table
 
 
 def evidence_table(ev: dict[str, Any]) -> Table:
@@ -398,48 +369,25 @@ def run(
     if result.as_of is None:
         console.print("No data yet: drop files into the inbox and run again.")
         return
-    console.print(status_table(result.rows, result.as_of))
+    from stratmon.cli_status import print_status
+
+    print_status(result.assessments, result.as_of, result.book_changes)
     for e in result.events:
         console.print(f"alert {e.rule}/{e.tier} {e.strategy_id}: {e.from_state} -> {e.to_state}")
     if result.report:
         console.print(f"Report: {result.report}")
 
 
-@app.command()
-def status(
-    strategy: Annotated[str | None, typer.Argument(help="One strategy id for details.")] = None,
-    date: Annotated[str | None, typer.Option("--date")] = None,
-    workspace: WorkspaceOpt = None,
-) -> None:
-    """Show the latest results (all strategies, or one in detail)."""
+def comparison_details(store: Any, strategy: str, as_of: dt.date) -> None:
+    """The stored comparison, evidence, metrics by window and alerts of one strategy."""
     from stratmon.store import queries as q
 
-    try:
-        _ws, store = open_workspace(workspace)
-        with store.read() as conn:
-            as_of = q.latest_evaluation_date(conn, parse_date(date))
-            if as_of is None:
-                console.print("No evaluation yet: run `stratmon run`.")
-                return
-            results = q.results_on(conn, as_of)
-            strategies = q.strategies(conn, active_only=True)
-            firing = q.firing_alerts(conn)
-            if strategy is not None and strategy not in results:
-                raise StratmonError(
-                    f"No results for strategy {strategy!r} on {as_of}; known: {sorted(results)}."
-                )
-            rows = build_status_rows(as_of, strategies, results, firing)
-            alert_history = q.alerts(conn, strategy_id=strategy) if strategy else []
-            evidence = q.statistics_on(conn, as_of).get(strategy or "", {})
-    except StratmonError as err:
-        fail(err)
-    if strategy is None:
-        console.print(status_table(rows, as_of))
-        return
-    res = results[strategy]
-    console.print(status_table([r for r in rows if r.strategy_id == strategy], as_of))
-    cmp_table = Table(title="Live vs backtest", header_style="bold")
-    for col in ("metric", "live", "backtest", "deviation", "status", "why"):
+    with store.read() as conn:
+        res = q.results_on(conn, as_of).get(strategy, {})
+        alert_history = q.alerts(conn, strategy_id=strategy)
+        evidence = q.statistics_on(conn, as_of).get(strategy, {})
+    cmp_table = Table(title="Live vs backtest, metric by metric", header_style="bold")
+    for col in ("metric", "live", "backtest", "deviation", "band", "why"):
         cmp_table.add_column(col)
     for c in res.get("comparison", []):
         cmp_table.add_row(
@@ -451,24 +399,16 @@ def status(
             c.get("reason", ""),
         )
     console.print(cmp_table)
-    health = res.get("health", {})
-    h_table = Table(title="Health components (0-100)", header_style="bold")
-    h_table.add_column("component")
-    h_table.add_column("score", justify="right")
-    h_table.add_column("why")
-    for k, v in (health.get("components") or {}).items():
-        h_table.add_row(k, fmt.num(v, 0), (health.get("reasons") or {}).get(k, ""))
-    console.print(h_table)
     if evidence:
         console.print(evidence_table(evidence))
     m_table = Table(title="Metrics by window", header_style="bold")
-    windows = sorted(res.get("metrics", {}), key=lambda w: (w != "all", w))
+    metrics = res.get("metrics", {})
+    windows = sorted(metrics, key=lambda w: (w != "all", w))
     m_table.add_column("metric")
     for w in windows:
         m_table.add_column(w if w == "all" else f"{w}d", justify="right")
-    names = list(res["metrics"].get("all", {}))
-    for name in names:
-        m_table.add_row(name, *(fmt.num(res["metrics"][w].get(name), 4) for w in windows))
+    for name in list(metrics.get("all", {})):
+        m_table.add_row(name, *(fmt.num(metrics[w].get(name), 4) for w in windows))
     console.print(m_table)
     if alert_history:
         a_table = Table(title="Alerts", header_style="bold")
@@ -507,7 +447,10 @@ from stratmon.cli_alerts import alerts_app  # noqa: E402
 from stratmon.cli_dashboard import dashboard as dashboard_command  # noqa: E402
 from stratmon.cli_reports import benchmarks_app, report_app  # noqa: E402
 from stratmon.cli_service import keys_app, serve  # noqa: E402
+from stratmon.cli_status import recommend, status  # noqa: E402
 
+app.command("status")(status)
+app.command("recommend")(recommend)
 app.add_typer(report_app, name="report")
 app.add_typer(benchmarks_app, name="benchmarks")
 app.add_typer(keys_app, name="keys")

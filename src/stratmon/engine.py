@@ -18,10 +18,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from stratmon.alerts.config import AlertConfig
 from stratmon.alerts.rules import Condition, RuleContext, evaluate_rules, expected_window_return
 from stratmon.compare.bootstrap import bootstrap_sharpe_ci, bootstrap_sharpe_difference_ci
+from stratmon.compare.drawdown_probability import drawdown_probability
 from stratmon.compare.evidence import (
     BacktestEvidence,
     backtest_evidence,
@@ -31,13 +33,18 @@ from stratmon.compare.evidence import (
 )
 from stratmon.compare.overlap import same_date_comparison
 from stratmon.compare.status import MetricComparison, compare_metrics, overall_status
+from stratmon.compare.status_judgement import StatusState, WindowEvidence, judge_status
+from stratmon.decay.alarm import HOLD_SESSIONS
 from stratmon.domain import RoundTrip, Strategy
-from stratmon.health.score import HealthInputs, HealthScore, health_score
+from stratmon.domain.assessment import Assessment, StatusView
+from stratmon.health.score import HealthEvidence, HealthScore, health_score
 from stratmon.health.trend import health_trend
 from stratmon.metrics import returns_from_nav, summarize, trade_statistics
 
 WINDOW_ALL = "all"
 MIN_BOOTSTRAP = 30  # live returns before a bootstrap interval is computed
+MIN_ROUND_TRIPS = 10  # closed trades before the win rate is judged on round trips (DESIGN.md)
+STATUS_WINDOWS = {"all": "live to date", "90": "90 sessions", "30": "30 sessions"}
 
 
 def _f(x: Any) -> float:
@@ -77,6 +84,8 @@ class DecayReading:
     statistic: float = math.nan
     threshold: float = math.nan
     reason: str = ""
+    alarm_count: int = 0
+    sessions_since_alarm: int | None = None
 
 
 def backtest_profile(
@@ -140,6 +149,7 @@ class StrategyInputs:
     decay: DecayReading | None = None
     live_costs: Mapping[dt.date, float] | None = None
     running_all: Mapping[str, float] | None = None
+    previous: Assessment | None = None
 
     @cached_property
     def returns(self) -> np.ndarray:
@@ -169,6 +179,14 @@ class StrategyEvaluation:
     conditions: list[Condition]
     backtest_version: int | None = None
     statistics: dict[str, Any] = field(default_factory=dict)
+    recent_health: HealthScore = field(default_factory=lambda: health_score(HealthEvidence(0)))
+    status_view: StatusView = field(
+        default_factory=lambda: StatusView("live to date", "insufficient_data")
+    )
+    status_recent: StatusView = field(
+        default_factory=lambda: StatusView("30 sessions", "insufficient_data")
+    )
+    status_states: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 # Trade statistics of a window only change when a trade enters or leaves it, and the daily
@@ -326,31 +344,42 @@ def evaluate(
         comparisons = compare_metrics(
             whole, bt.metrics if bt else {}, n_obs=n_obs.get(WINDOW_ALL, 0), n_trades=n_trades
         )
-        status = overall_status(comparisons)
-        look = mets.get(str(health_lookback), whole)
-        look_obs = n_obs.get(str(health_lookback), 0)
-        look_trades = _f(look.get("total_trades", 0))
+        look_label = str(health_lookback)
+        look = mets.get(look_label, whole)
+        look_obs = n_obs.get(look_label, 0)
+        window_trips = _trips_since(it.round_trips, exit_dates, dates, health_lookback)
         health = health_score(
-            HealthInputs(
-                n_obs=look_obs,
-                live_sharpe_ratio=_f(look.get("sharpe_ratio")),
-                live_total_return=_f(look.get("total_return")),
-                current_drawdown=_f(whole.get("current_drawdown")),
-                live_max_drawdown=_f(look.get("max_drawdown")),
-                live_win_rate=_f(look.get("win_rate")),
-                live_n_trades=int(look_trades) if math.isfinite(look_trades) else 0,
-                live_trades_per_day=(look_trades / look_obs) if look_obs else math.nan,
-                live_psr_vs_backtest=_f(stats_today.get("lookback_psr_vs_backtest")),
-                backtest_sharpe_ratio=_f(bt.metrics.get("sharpe_ratio")) if bt else math.nan,
-                backtest_mean_daily_return=bt.mean_daily_return if bt else math.nan,
-                backtest_daily_volatility=bt.daily_volatility if bt else math.nan,
-                backtest_max_drawdown=_f(bt.metrics.get("max_drawdown")) if bt else math.nan,
-                backtest_win_rate=_f(bt.metrics.get("win_rate")) if bt else math.nan,
-                backtest_trades_per_day=bt.trades_per_day if bt else math.nan,
-                periods_per_year=s.periods_per_year,
+            _health_evidence(it, whole, stats_today, it.round_trips, it.returns, decay=it.decay)
+        )
+        recent = health_score(
+            _health_evidence(
+                it,
+                look,
+                {
+                    "psr_vs_backtest": stats_today.get("lookback_psr_vs_backtest"),
+                    "drawdown_probability": stats_today.get("lookback_drawdown_probability"),
+                },
+                window_trips,
+                it.returns[-look_obs:] if look_obs else it.returns[:0],
+                decay=None,
+                current_drawdown=_f(look.get("max_drawdown")),
             )
         )
-        trend = health_trend([*it.previous_scores, health.score])
+        prev_states = (it.previous.evidence.get("status_states") or {}) if it.previous else {}
+        views: dict[str, StatusView] = {}
+        states: dict[str, dict[str, Any]] = {}
+        for label, window_name in STATUS_WINDOWS.items():
+            wm = mets.get(label)
+            if wm is None:
+                continue
+            view, state = judge_status(
+                _window_evidence(label, window_name, wm, bt, stats_today, n_obs.get(label, 0)),
+                _status_state(prev_states.get(label)),
+            )
+            views[label] = view
+            states[label] = _state_dict(state)
+        status = views["all"].status if "all" in views else overall_status(comparisons)
+        trend = health_trend([*it.previous_scores, _score_or_nan(health.score)])
         rule_config = alert_config.for_strategy(s.strategy_id, s.pool)  # overrides applied
         uw = str(rule_config.underperformance.window)
         um = mets.get(uw, {})
@@ -380,6 +409,8 @@ def evaluate(
                 "statistic": it.decay.statistic,
                 "threshold": it.decay.threshold,
                 "reason": it.decay.reason,
+                "alarm_count": it.decay.alarm_count,
+                "sessions_since_alarm": it.decay.sessions_since_alarm,
             }
         results.append(
             StrategyEvaluation(
@@ -394,9 +425,146 @@ def evaluate(
                 conditions=conditions,
                 backtest_version=bt.version if bt else None,
                 statistics=stats_today,
+                recent_health=recent,
+                status_view=views.get("all", StatusView("live to date", status)),
+                status_recent=views.get(
+                    look_label, StatusView(f"{health_lookback} sessions", "insufficient_data")
+                ),
+                status_states=states,
             )
         )
     return results
+
+
+def _score_or_nan(score: float | None) -> float:
+    return math.nan if score is None else float(score)
+
+
+def _trips_since(
+    trips: Sequence[RoundTrip], exit_dates: Sequence[dt.date], dates: Sequence[dt.date], w: int
+) -> Sequence[RoundTrip]:
+    """Round trips closed within the last ``w`` sessions (by exit date)."""
+    if len(dates) < 2:
+        return trips[:0]
+    start = dates[max(1, len(dates) - w)]
+    return trips[bisect.bisect_left(exit_dates, start) :]
+
+
+def _health_evidence(
+    it: StrategyInputs,
+    m: Mapping[str, float],
+    stats: Mapping[str, Any],
+    trips: Sequence[RoundTrip],
+    returns: np.ndarray,
+    *,
+    decay: DecayReading | None,
+    current_drawdown: float | None = None,
+) -> HealthEvidence:
+    """What the health score reads about one strategy over one span (the whole live record,
+    or the recent window with ``decay=None`` and the window's deepest drawdown).
+
+    Win rate: on closed round trips when there are at least ``MIN_ROUND_TRIPS`` and the
+    backtest gives a win rate; otherwise on winning days (share of sessions with a return > 0)
+    against the backtest's share of winning days, like for like."""
+    bt = it.backtest
+    ev = bt.evidence if bt is not None else None
+    r = returns[np.isfinite(returns)]
+    bt_win = _f(bt.metrics.get("win_rate")) if bt is not None else math.nan
+    if len(trips) >= MIN_ROUND_TRIPS and math.isfinite(bt_win):
+        wins, trials, basis, rate = (
+            sum(1 for t in trips if t.pnl > 0),
+            len(trips),
+            "round_trips",
+            bt_win,
+        )
+        bt_trials = int(_f(bt.metrics.get("total_trades")) or 0) if bt is not None else 0
+    else:
+        rate = ev.winning_day_rate if ev is not None else math.nan
+        wins, trials, basis = int((r > 0).sum()), int(r.size), "days"
+        bt_trials = ev.n_obs if ev is not None else 0
+    alarm_ok = decay is not None and decay.available
+    return HealthEvidence(
+        n_obs=int(r.size),
+        periods_per_year=it.strategy.periods_per_year,
+        decay_statistic=decay.statistic if alarm_ok and decay is not None else math.nan,
+        decay_threshold=decay.threshold if alarm_ok and decay is not None else math.nan,
+        psr_vs_backtest=_f(stats.get("psr_vs_backtest")),
+        cone_percentile=_f((stats.get("cone") or {}).get("percentile")),
+        live_sharpe_ratio=_f(m.get("sharpe_ratio")),
+        backtest_sharpe_ratio=_f(bt.metrics.get("sharpe_ratio")) if bt is not None else math.nan,
+        current_drawdown=_f(m.get("current_drawdown"))
+        if current_drawdown is None
+        else current_drawdown,
+        drawdown_probability=_f(stats.get("drawdown_probability")),
+        live_wins=wins,
+        live_trials=trials,
+        win_basis=basis,
+        backtest_win_rate=rate,
+        live_trades=len(trips),
+        backtest_trades_per_day=bt.trades_per_day if bt is not None else math.nan,
+        backtest_n_obs=ev.n_obs if ev is not None else 0,
+        backtest_win_trials=bt_trials,
+        decay_alarm=bool(alarm_ok and decay is not None and decay.alarm),
+    )
+
+
+def _one_sided_lower(welch: Mapping[str, Any]) -> float:
+    """One-sided p of "live mean below the backtest's" from the stored Welch t and df."""
+    t, df = _f(welch.get("t")), _f(welch.get("df"))
+    if not (math.isfinite(t) and math.isfinite(df) and df > 0):
+        return math.nan
+    return float(special.stdtr(df, t))
+
+
+def _sharpe_lower(test: Mapping[str, Any]) -> float:
+    """One-sided p of "live Sharpe below the backtest's" from the stored two-sample z-test
+    (Mertens variances of both estimates): the backtest Sharpe is an estimate too, which PSR
+    against a fixed target ignores (PSR alarmed on 7.8 % of healthy days live to date, the
+    z-test on 6.2 %: benchmarks/status_flips.py)."""
+    z = _f(test.get("z"))
+    return float(special.ndtr(z)) if math.isfinite(z) else math.nan
+
+
+def _window_evidence(
+    label: str,
+    window: str,
+    m: Mapping[str, float],
+    bt: BacktestProfile | None,
+    stats: Mapping[str, Any],
+    n: int,
+) -> WindowEvidence:
+    """One window's comparison and its like-for-like tests, for :func:`judge_status`."""
+    sig = stats if label == WINDOW_ALL else (stats.get("windows") or {}).get(label, {})
+    n_trades = int(_f(m.get("total_trades", 0)) or 0)
+    return WindowEvidence(
+        window=window,
+        n_obs=n,
+        comparisons=compare_metrics(m, bt.metrics if bt else {}, n_obs=n, n_trades=n_trades),
+        sharpe_p_value=_sharpe_lower(sig.get("sharpe_test") or {}),
+        mean_p_value=_one_sided_lower(sig.get("welch") or {}),
+        sharpe_test="Sharpe z-test (Mertens)",
+        drawdown_probability=_f(sig.get("max_drawdown_probability")),
+    )
+
+
+def _status_state(d: Mapping[str, Any] | None) -> StatusState | None:
+    if not d:
+        return None
+    return StatusState(
+        status=d["status"],
+        since_sessions=int(d.get("since_sessions", 0)),
+        pending=d.get("pending"),
+        pending_sessions=int(d.get("pending_sessions", 0)),
+    )
+
+
+def _state_dict(s: StatusState) -> dict[str, Any]:
+    return {
+        "status": s.status,
+        "since_sessions": s.since_sessions,
+        "pending": s.pending,
+        "pending_sessions": s.pending_sessions,
+    }
 
 
 def _decay_condition(strategy_id: str, d: DecayReading) -> Condition:
@@ -412,13 +580,15 @@ def _decay_condition(strategy_id: str, d: DecayReading) -> Condition:
             f"Not evaluated: {d.reason}",
         )
     if d.alarm:
+        repeat = f" (alarm {d.alarm_count} of the live record)" if d.alarm_count > 1 else ""
         msg = (
-            f"Decay declared on {d.alarm_date}: the CUSUM of the Sharpe ratio's drop from the "
-            f"backtest level crossed its threshold (calibrated for one false alarm per "
-            f"1,260 sessions)."
+            f"Decay alarm on {d.alarm_date}{repeat}: the CUSUM of the Sharpe ratio's drop from "
+            f"the backtest level crossed its threshold (calibrated for one false alarm per "
+            f"1,260 sessions); the detector restarted and the alarm holds for "
+            f"{HOLD_SESSIONS} sessions."
         )
     else:
-        msg = f"No decay: CUSUM {d.statistic:.2f} below its threshold {d.threshold:.2f}."
+        msg = f"No decay alarm: CUSUM {d.statistic:.2f} below its threshold {d.threshold:.2f}."
     return Condition("decay", strategy_id, "critical", d.alarm, d.statistic, d.threshold, msg)
 
 
@@ -479,20 +649,37 @@ def _statistics(
         return {}
     evid = [it.backtest.evidence for it in chosen if it.backtest and it.backtest.evidence]
     whole = [by_window[it.strategy.strategy_id][WINDOW_ALL] for it in chosen]
-    look = [by_window[it.strategy.strategy_id].get(str(lookback), {}) for it in chosen]
+    labels = sorted({str(lookback), *(k for k in STATUS_WINDOWS if k != WINDOW_ALL)})
+    per_window = {
+        label: [by_window[it.strategy.strategy_id].get(label, {}) for it in chosen]
+        for label in labels
+    }
     sig_all = significance_batch(whole, evid)
-    sig_look = significance_batch(look, evid)
+    sig_windows = {label: significance_batch(rows, evid) for label, rows in per_window.items()}
     out: dict[str, dict[str, Any]] = {}
-    for it, ev, sig, sl, m in zip(chosen, evid, sig_all, sig_look, whole, strict=True):
+    for i, (it, ev, sig, m) in enumerate(zip(chosen, evid, sig_all, whole, strict=True)):
         windows = by_window[it.strategy.strategy_id]
+        live_day = int(_f(m.get("n_obs")) or 0)
         stats = live_evidence(
             sig,
             windows,
             ev,
             cumulative_return=_f(m.get("total_return")),
-            live_day=int(_f(m.get("n_obs")) or 0),
+            live_day=live_day,
         )
-        stats["lookback_psr_vs_backtest"] = sl["psr_vs_backtest"]
+        stats["drawdown_probability"] = _dd_probability(ev, m.get("current_drawdown"), live_day)
+        stats["max_drawdown_probability"] = _dd_probability(ev, m.get("max_drawdown"), live_day)
+        stats["windows"] = {}
+        for label in labels:
+            wm = per_window[label][i]
+            entry = dict(sig_windows[label][i])
+            entry["max_drawdown_probability"] = _dd_probability(
+                ev, wm.get("max_drawdown"), int(_f(wm.get("n_obs")) or 0)
+            )
+            stats["windows"][label] = entry
+        look = stats["windows"][str(lookback)]
+        stats["lookback_psr_vs_backtest"] = look["psr_vs_backtest"]
+        stats["lookback_drawdown_probability"] = look["max_drawdown_probability"]
         bt = it.backtest
         if bt is not None and bt.returns is not None and overlaps(it.nav_dates, bt.dates):
             stats["same_dates"] = same_date_comparison(
@@ -506,3 +693,12 @@ def _statistics(
             )
         out[it.strategy.strategy_id] = stats
     return out
+
+
+def _dd_probability(ev: BacktestEvidence, depth: Any, horizon: int) -> float:
+    """P(a drawdown at least ``depth`` deep within ``horizon`` sessions | backtest bootstrap);
+    NaN when unknown."""
+    d = _f(depth)
+    if ev.drawdown_table is None or horizon < 1 or not math.isfinite(d):
+        return math.nan
+    return float(drawdown_probability(ev.drawdown_table, min(d, 0.0), horizon))

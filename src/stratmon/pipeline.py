@@ -21,11 +21,14 @@ from sqlalchemy import Connection
 
 from stratmon.alerts.config import AlertConfig, alert_config_from_dict
 from stratmon.alerts.dispatch import DispatchReport
-from stratmon.alerts.job import alert_step, dispatch_after_commit
+from stratmon.alerts.job import alert_step, dispatch_after_commit, missing_sessions
 from stratmon.alerts.log import append_events
 from stratmon.alerts.state import AlertEvent
+from stratmon.assess import assess
+from stratmon.changes import rejected_file_changes
 from stratmon.config import Workspace
 from stratmon.domain import Strategy
+from stratmon.domain.assessment import Assessment
 from stratmon.engine import (
     BacktestProfile,
     StrategyEvaluation,
@@ -39,8 +42,9 @@ from stratmon.incremental import IncrementalState
 from stratmon.ingest import list_inbox
 from stratmon.intake import IngestOutcome, ingest_paths
 from stratmon.reports.build import write_daily_report
-from stratmon.reports.status_rows import StatusRow, build_status_rows
 from stratmon.store import Store
+from stratmon.store import alerts_queries as aq
+from stratmon.store import assessments as sa
 from stratmon.store import queries as q
 from stratmon.store import repositories as repo
 from stratmon.store.run_lock import run_lock
@@ -55,34 +59,17 @@ class RunResult:
     as_of: dt.date | None
     ingested: list[IngestOutcome]
     evaluations: list[StrategyEvaluation]
-    rows: list[StatusRow]
+    assessments: list[Assessment]
     events: list[AlertEvent]
     report: Path | None
     seconds: float
     dispatch: DispatchReport | None = None
+    book_changes: list[str] = dataclasses.field(default_factory=list)
 
 
 def _shallow(obj: Any) -> dict[str, Any]:
     """A dataclass's fields as a dict (no deep copy, unlike ``dataclasses.asdict``)."""
     return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
-
-
-def _results_view(evals: Sequence[StrategyEvaluation]) -> dict[str, dict[str, Any]]:
-    """The evaluation in the shape of ``queries.results_on`` (for the status table)."""
-    return {
-        e.strategy_id: {
-            "metrics": {w: dict(m, n_obs=e.n_obs.get(w, 0)) for w, m in e.metrics.items()},
-            "status": e.status,
-            "comparison": [_shallow(c) for c in e.comparisons],
-            "health": {
-                "score": e.health.score,
-                "trend": e.trend,
-                "components": e.health.components,
-                "reasons": e.health.reasons,
-            },
-        }
-        for e in evals
-    }
 
 
 class DailyJob:
@@ -130,6 +117,7 @@ class DailyJob:
             self._bt_keys, self._bt_stamp = q.backtest_keys(conn), stamp
         keys = self._bt_keys
         scores = q.recent_health_all(conn, ids, as_of, TREND_POINTS)
+        previous = sa.previous_assessments(conn, ids, as_of)
         items = []
         for s in strategies:
             dates, nav, cash_flow, trips = self.history.upto(s.strategy_id, as_of)
@@ -144,6 +132,7 @@ class DailyJob:
                     round_trips=trips,
                     backtest=self._profile(conn, s, keys.get(s.strategy_id, (None, None))),
                     previous_scores=scores.get(s.strategy_id, []),
+                    previous=previous.get(s.strategy_id),
                 )
             )
         # NAV already in memory: the cost query need not read the daily history again
@@ -215,7 +204,6 @@ class DailyJob:
             if as_of is None:
                 return RunResult(None, ingested, [], [], [], None, time.perf_counter() - t0)
             items = self._inputs(conn, as_of, strategies)
-            firing_before = q.firing_alerts(conn)
         evals = evaluate(
             items,
             as_of,
@@ -224,16 +212,23 @@ class DailyJob:
             alert_config=self.alert_config,
             bootstrap=write_report,
         )
+        book_changes = rejected_file_changes(ingested)
         with self.store.transaction() as conn:
-            events = self._persist(conn, evals, items, as_of)
+            events, assessments = self._persist(conn, evals, items, as_of, book_changes)
         if events:
             append_events(self.ws.alert_log, events)
         dispatch = dispatch_after_commit(self.store, self.alert_config, self.ws.root, as_of)
-        firing = _firing_after(firing_before, events)
-        rows = build_status_rows(as_of, strategies, _results_view(evals), firing)
         report = write_daily_report(self.ws, self.store, as_of) if write_report else None
         return RunResult(
-            as_of, ingested, evals, rows, events, report, time.perf_counter() - t0, dispatch
+            as_of,
+            ingested,
+            evals,
+            assessments,
+            events,
+            report,
+            time.perf_counter() - t0,
+            dispatch,
+            book_changes,
         )
 
     def _persist(
@@ -242,7 +237,8 @@ class DailyJob:
         evals: Sequence[StrategyEvaluation],
         items: Sequence[StrategyInputs],
         as_of: dt.date,
-    ) -> list[AlertEvent]:
+        book_changes: Sequence[str] = (),
+    ) -> tuple[list[AlertEvent], list[Assessment]]:
         if repo.evaluated_on(conn, as_of):  # a re-run: replace that date's results
             repo.clear_results(conn, as_of, [e.strategy_id for e in evals])
         eval_id = repo.start_evaluation(conn, as_of)
@@ -270,8 +266,8 @@ class DailyJob:
                     "evaluation_id": eval_id,
                     "score": e.health.score,
                     "trend": e.trend,
-                    "components": e.health.components,
-                    "reasons": e.health.reasons,
+                    "components": {c.name: c.value for c in e.health.components},
+                    "reasons": {c.name: c.reason for c in e.health.components},
                 }
                 for e in evals
             ],
@@ -310,22 +306,25 @@ class DailyJob:
         self.state.persist(conn)
         # every alert rule, the state machine and the outbox (:mod:`stratmon.alerts.job`)
         events = alert_step(conn, evals, items, as_of, self.alert_config)
+        assessments, _book = assess(
+            evals,
+            items,
+            as_of,
+            firing=aq.firing_by_strategy(conn),
+            events=events,
+            previous={it.strategy.strategy_id: it.previous for it in items if it.previous},
+            missing_sessions={
+                it.strategy.strategy_id: missing_sessions(
+                    it.strategy.calendar, it.nav_dates[-1], as_of
+                )
+                for it in items
+                if it.nav_dates
+            },
+        )
+        sa.save_assessments(conn, assessments, eval_id)
+        sa.save_book_changes(conn, eval_id, book_changes)
         repo.finish_evaluation(conn, eval_id, len(evals))
-        return events
-
-
-def _firing_after(
-    before: list[dict[str, Any]], events: Sequence[AlertEvent]
-) -> list[dict[str, Any]]:
-    """Firing alerts after this run's transitions, without another query."""
-    firing = {(a["rule"], a["strategy_id"], a["tier"]): a for a in before}
-    for e in events:
-        key = (e.rule, e.strategy_id, e.tier)
-        if e.to_state == "firing":
-            firing[key] = {"rule": e.rule, "strategy_id": e.strategy_id, "tier": e.tier}
-        elif key in firing:
-            del firing[key]
-    return list(firing.values())
+        return events, assessments
 
 
 def _snapshot_rows(evals: Sequence[StrategyEvaluation], eval_id: int) -> list[dict[str, Any]]:

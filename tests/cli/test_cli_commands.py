@@ -108,7 +108,8 @@ def test_full_cycle(ws: Path, tmp_path: Path) -> None:
     assert all(sid in out for sid in ("EQ1", "EQ2", "EQ3"))
     code, out = invoke("status", "EQ1", *w)
     assert code == 0
-    assert "Live vs backtest" in out and "sharpe_ratio" in out and "Health components" in out
+    assert "Live vs backtest" in out and "sharpe_ratio" in out
+    assert "Recommendation:" in out and "performance" in out and "p-value" in out
     code, out = invoke("status", "NOPE", *w)
     assert code == 2 and "NOPE" in out
 

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import json
 import math
 import re
 import time
@@ -24,11 +26,13 @@ from stratmon.demo.market import load_market
 from stratmon.demo.run import expected_trade_metrics
 from stratmon.demo.simulate import backtest, live
 from stratmon.demo.strategies import demo_strategies
+from stratmon.domain.assessment import ACT_ACTIONS, SEVERITY_RANK, Assessment
 from stratmon.ingest import parse_expectations
 from stratmon.intake import ingest_paths
 from stratmon.metrics import returns_from_nav, summarize
 from stratmon.pipeline import DailyJob, RunResult
 from stratmon.store import Store, open_store
+from stratmon.store import assessments as sa
 from stratmon.store import queries as q
 from stratmon.store import repositories as repo
 from stratmon.store.models import AlertEventRow, HealthScoreRow
@@ -191,11 +195,17 @@ def test_one_health_score_per_strategy_per_day(replay: Replay) -> None:
     assert sorted((r[0], r[1]) for r in rows) == sorted(
         (sid, d) for sid in replay.names for d in replay.days
     )
-    for _, _, score, components in rows:
-        assert 0.0 <= score <= 100.0
-        assert components
+    first = replay.days[0]
+    for _, day, score, components in rows:
+        assert set(components) == {"performance", "drawdown", "win_rate", "trade_frequency"}
+        if day == first:  # no return yet: nothing is judged, and the score says so
+            assert score is None
+            continue
+        assert score is not None and 0.0 <= score <= 100.0
+        # a backtest with returns always judges performance and drawdown from day 2 on
+        assert components["performance"] is not None and components["drawdown"] is not None
         for v in components.values():
-            assert v is not None and 0.0 <= v <= 100.0
+            assert v is None or 0.0 <= v <= 100.0
 
 
 def test_sharpe_comparison_insufficient_until_30_returns(replay: Replay) -> None:
@@ -235,3 +245,114 @@ def test_report_is_self_contained_and_names_every_strategy(replay: Replay) -> No
         assert name in html or name.replace("&", "&amp;") in html
     assert not re.search(r"<script[^>]+src=[\"']?https?:", html, re.IGNORECASE)
     assert not re.search(r"<link[^>]+href=[\"']?https?:", html, re.IGNORECASE)
+
+
+def _history(replay: Replay, sid: str) -> list[Assessment]:
+    with replay.store.read() as conn:
+        return sa.assessment_history(conn, sid)
+
+
+def test_one_assessment_per_strategy_per_day_and_health_agrees(replay: Replay) -> None:
+    with replay.store.read() as conn:
+        health = {
+            (r[0], r[1]): r[2]
+            for r in conn.execute(
+                select(HealthScoreRow.strategy_id, HealthScoreRow.as_of, HealthScoreRow.score)
+            )
+        }
+    for sid in replay.names:
+        hist = _history(replay, sid)
+        assert [a.as_of for a in hist] == replay.days
+        for a in hist:
+            assert health[(sid, a.as_of)] == a.health  # one score, stored once, read twice
+            assert a.action == a.recommendation.action
+
+
+def test_assessment_invariants_hold_on_every_stored_day(replay: Replay) -> None:
+    for sid in replay.names:
+        for a in _history(replay, sid):
+            worst = max(
+                (SEVERITY_RANK[f.severity] for f in a.firing_alerts if f.concern != "milestone"),
+                default=-1,
+            )
+            if a.verdict == "on_track":
+                assert worst < SEVERITY_RANK["critical"] and not a.decay_alarm, a
+            assert (a.verdict == "act") == (a.action in ACT_ACTIONS), a
+            if a.action == "increase":
+                assert not any(
+                    f.concern in ("performance", "drawdown", "risk") and f.severity != "info"
+                    for f in a.firing_alerts
+                ), a
+            if a.status.status == "outperforming":
+                assert not any(
+                    f.concern == "performance" and f.severity != "info" for f in a.firing_alerts
+                ), a
+            assert 2 <= len(a.reasons) <= 3 or a.verdict == "on_track", a
+
+
+def test_changes_report_verdict_moves_and_alerts(replay: Replay) -> None:
+    for sid in replay.names:
+        hist = _history(replay, sid)
+        assert hist[0].changes[0].startswith("first assessment")
+        for prev, today in itertools.pairwise(hist):
+            moved = (prev.verdict, prev.action) != (today.verdict, today.action)
+            line = f"verdict {prev.verdict} ({prev.action}) -> {today.verdict} ({today.action})"
+            assert (line in today.changes) == moved, (today.as_of, today.changes)
+            if prev.health is not None and today.health is not None:
+                big = abs(today.health - prev.health) > 10
+                assert any(c.startswith("health ") for c in today.changes) == big
+
+
+def test_status_json_is_the_stored_record(replay: Replay) -> None:
+    from typer.testing import CliRunner
+
+    from stratmon.cli import app
+
+    w = ("--workspace", str(replay.ws.root))
+    out = CliRunner().invoke(app, ["status", "--json", *w])
+    assert out.exit_code == 0, out.output
+    items = json.loads(out.output)
+    with replay.store.read() as conn:
+        stored = {a.strategy_id: a.to_dict() for a in sa.latest_assessments(conn)}
+    assert {i["strategy_id"] for i in items} == set(replay.names)
+    for item in items:
+        assert item == json.loads(json.dumps(stored[item["strategy_id"]], default=str))
+        for key in (
+            "strategy_id",
+            "as_of",
+            "verdict",
+            "action",
+            "health",
+            "health_components",
+            "status",
+            "reasons",
+            "recommendation",
+            "decay_alarm",
+            "firing_alerts",
+            "changes",
+        ):
+            assert key in item
+        assert set(item["recommendation"]) >= {"action", "current_capital", "suggested_capital"}
+        assert all(set(f) >= {"rule", "severity"} for f in item["firing_alerts"])
+        assert item["evidence"]["current_drawdown"] <= 0.0  # fractions, not percent
+        assert item["evidence"]["current_drawdown"] > -1.0
+    one = CliRunner().invoke(app, ["status", "spx_trend", "--json", *w])
+    assert one.exit_code == 0
+    assert json.loads(one.output)["strategy_id"] == "spx_trend"
+
+
+def test_recommend_conserves_the_book(replay: Replay) -> None:
+    from typer.testing import CliRunner
+
+    from stratmon.cli import app
+
+    out = CliRunner().invoke(app, ["recommend", "--json", "--workspace", str(replay.ws.root)])
+    assert out.exit_code == 0, out.output
+    book = json.loads(out.output)
+    suggested = sum(r["suggested_capital"] for r in book["strategies"])
+    assert suggested + book["unallocated_after"] == pytest.approx(book["total_current_capital"])
+    for r in book["strategies"]:
+        if r["action"] in ("reduce", "suspend", "retire_review"):
+            assert r["suggested_capital"] <= r["current_capital"]
+        if r["action"] == "increase":
+            assert r["suggested_capital"] >= r["current_capital"]

@@ -128,10 +128,10 @@ def run_demo(directory: Path, console: Console | None = None) -> Path:
             if rejected:
                 console.print(f"[red]{day}: rejected {[o.file for o in rejected]}[/]")
             progress.update(task, advance=1, day=day.isoformat())
-    assert result is not None
-    from stratmon.cli import status_table
+    assert result is not None and result.as_of is not None
+    from stratmon.cli_status import print_status
 
-    console.print(status_table(result.rows, result.as_of))
+    print_status(result.assessments, result.as_of, result.book_changes)
     elapsed = time.perf_counter() - t0
     console.print(
         f"Replayed {len(days)} live sessions ({days[0]} .. {days[-1]}) in {elapsed:.1f} s. "

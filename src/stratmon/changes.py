@@ -1,0 +1,121 @@
+"""What changed since the previous session, in words a PM reads first (pure, no I/O).
+
+Per strategy: verdict changes, alerts raised, escalated, de-escalated and resolved today,
+health moves of more than ``HEALTH_MOVE`` points, new drawdown lows, missing data. For the
+book: files rejected by today's intake. A quiet day says so in one line (:func:`quiet_line`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from stratmon.domain.assessment import Assessment
+
+HEALTH_MOVE = 10.0
+
+
+class _Event(Protocol):
+    @property
+    def rule(self) -> str: ...
+    @property
+    def from_state(self) -> str: ...
+    @property
+    def to_state(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def tier(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+
+
+def _pct(x: float) -> str:
+    return f"{100.0 * x:.1f} %"
+
+
+def alert_changes(events: Sequence[_Event]) -> list[str]:
+    """One line per alert transition that matters to a person (pending states are not news)."""
+    out: list[str] = []
+    for e in events:
+        sev = e.severity or e.tier
+        if e.kind == "escalated":
+            out.append(f"alert {e.rule} escalated to {sev}")
+        elif e.kind == "deescalated":
+            out.append(f"alert {e.rule} eased to {sev}")
+        elif e.kind != "transition":
+            continue
+        elif e.to_state == "firing":
+            out.append(f"alert {e.rule} raised ({sev})")
+        elif e.from_state == "firing" and e.to_state in ("resolved", "inactive", "no_data"):
+            out.append(f"alert {e.rule} resolved")
+    return out
+
+
+def strategy_changes(
+    today: Assessment,
+    previous: Assessment | None,
+    events: Sequence[_Event],
+    *,
+    max_drawdown: float,
+    previous_max_drawdown: float,
+    missing_sessions: int | None,
+    last_data: Any = None,
+) -> list[str]:
+    """Changes of one strategy since its previous assessment.
+
+    Parameters
+    ----------
+    today : Assessment
+        Today's judgement (its ``changes`` are ignored).
+    previous : Assessment or None
+        The previous session's; ``None`` on the first assessed day.
+    events : sequence of AlertEvent
+        Today's alert transitions of this strategy.
+    max_drawdown, previous_max_drawdown : float
+        Live maximum drawdown (<= 0) today and at the previous assessment (NaN unknown).
+    missing_sessions : int or None
+        Sessions without data up to today.
+    last_data : date, optional
+        Date of the newest data, named in the missing-data line.
+    """
+    out: list[str] = []
+    if previous is None:
+        out.append(f"first assessment: {today.verdict}")
+    elif previous.verdict != today.verdict or previous.action != today.action:
+        out.append(
+            f"verdict {previous.verdict} ({previous.action}) -> {today.verdict} ({today.action})"
+        )
+    out.extend(alert_changes(events))
+    if previous is not None and today.health is not None and previous.health is not None:
+        move = today.health - previous.health
+        if abs(move) > HEALTH_MOVE:
+            out.append(f"health {previous.health:.0f} -> {today.health:.0f} ({move:+.0f})")
+    if (
+        math.isfinite(max_drawdown)
+        and max_drawdown < 0.0
+        and math.isfinite(previous_max_drawdown)
+        and max_drawdown < previous_max_drawdown - 1e-12
+    ):
+        out.append(f"new drawdown low {_pct(max_drawdown)} (was {_pct(previous_max_drawdown)})")
+    if missing_sessions:
+        since = f" (last data {last_data})" if last_data is not None else ""
+        out.append(f"no data for {missing_sessions} session(s){since}")
+    return out
+
+
+def rejected_file_changes(outcomes: Sequence[Any]) -> list[str]:
+    """Book-level lines for files rejected by today's intake."""
+    out = []
+    for o in outcomes:
+        if getattr(o, "outcome", "") != "rejected":
+            continue
+        first = (o.error or "").splitlines()[0] if o.error else "see its .error.txt"
+        out.append(f"file rejected: {o.file} ({first})")
+    return out
+
+
+def quiet_line(n_strategies: int) -> str:
+    """The one line of a day on which nothing changed."""
+    return f"Quiet day: no verdict, alert or data change on any of {n_strategies} strategies."
