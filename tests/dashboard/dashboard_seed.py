@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import numpy as np
+from dashboard_assessments import seed_assessments
 
 from stratmon.config import Workspace, create_workspace
 from stratmon.domain import DailyRecord, Finding, Position, RoundTrip, Strategy
@@ -29,11 +30,13 @@ def seed(
     end: dt.date = dt.date(2024, 3, 28),
     health_days: int = 90,
     seed_value: int = 7,
+    quiet: bool = False,
 ) -> tuple[Workspace, Store, list[dt.date]]:
     """Create a workspace at ``root`` holding ``n_strategies`` strategies with NAV on every
     NYSE session from ``start`` to ``end``, one evaluation per day for the last
-    ``health_days`` sessions (health; metric snapshots, comparison and statistics on the last
-    day), alerts in each state, round trips, positions, a rejected file and findings.
+    ``health_days`` sessions (the hand-made assessments of :mod:`dashboard_assessments` on
+    each; metric snapshots, comparison and statistics on the last day), alerts in each state,
+    round trips, positions, a rejected file and findings (``quiet``: no change line).
 
     Strategy i has NAV 1,000,000 * (1 + i) on the first day and daily returns drawn from
     N(0.0005, 0.01); strategy 0 gets +100,000 cash on the 5th session (a cash flow that is
@@ -72,27 +75,6 @@ def seed(
                 daily.append(DailyRecord(strategy_id=sid, date=d, nav=nav, cash_flow=cf))
         repo.insert_daily(conn, daily, None)
         eval_ids = {d: repo.start_evaluation(conn, d) for d in eval_days}
-        health = []
-        for i, sid in enumerate(ids):
-            for k, d in enumerate(eval_days):
-                score = float(np.clip(40 + 10 * i + 0.1 * k, 0, 100))
-                health.append(
-                    {
-                        "strategy_id": sid,
-                        "as_of": d,
-                        "evaluation_id": eval_ids[d],
-                        "score": score,
-                        "trend": "declining" if i == 0 else "stable",
-                        "components": {
-                            "performance": score,
-                            "drawdown": 80.0,
-                            "win_rate": 50.0,
-                            "trade_frequency": 50.0,
-                        },
-                        "reasons": {"performance": f"seeded {sid}"},
-                    }
-                )
-        repo.save_health(conn, health)
         snaps, comps, stats = [], [], []
         for i, sid in enumerate(ids):
             metrics = {
@@ -189,6 +171,14 @@ def seed(
         repo.save_statistics(conn, stats)
         for d in eval_days:
             repo.finish_evaluation(conn, eval_ids[d], n_strategies)
+        seed_assessments(
+            conn,
+            ids,
+            [s.allocated_capital or 0.0 for s in strategies],
+            eval_days,
+            eval_ids,
+            quiet=quiet,
+        )
         # alerts: firing, pending and resolved on strategy 0; firing on strategy 1.
         base = {
             "consecutive_true": 0,

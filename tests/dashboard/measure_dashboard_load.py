@@ -11,7 +11,9 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -28,7 +30,7 @@ def main() -> None:
     t0 = time.perf_counter()
     ws, store, days = seed(root, 100, dt.date(2014, 1, 2), dt.date(2018, 12, 31), 90)
     print(f"seeded 100 strategies x {len(days)} sessions in {time.perf_counter() - t0:.1f} s")
-    loaders = {
+    loaders: dict[str, tuple[Callable[..., Any], tuple[Any, ...]]] = {
         "portfolio": (dd.load_portfolio, ()),
         "health": (dd.load_health, (90,)),
         "strategy": (dd.load_strategy, ("strat_000",)),

@@ -1,5 +1,7 @@
-"""Period returns, drawdown, monthly table and the aggregate NAV: hand-computed cases and
-agreement with empyrical."""
+"""Period returns, rolling Sharpe and the aggregate NAV: hand-computed cases and agreement
+with empyrical. (Growth of one, the underwater curve and the monthly table are
+``stratmon.metrics``'s, tested in tests/metrics; the drill-down's use of them is tested in
+test_dashboard_app.)"""
 
 from __future__ import annotations
 
@@ -10,17 +12,8 @@ import empyrical
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as hs
 
-from stratmon.dashboard.periods import (
-    aggregate_nav,
-    daily_returns,
-    drawdown_series,
-    monthly_returns,
-    period_returns,
-    rolling_sharpe,
-)
+from stratmon.dashboard.periods import aggregate_nav, daily_returns, period_returns, rolling_sharpe
 
 D = dt.date
 
@@ -52,28 +45,17 @@ def test_daily_returns_first_day_has_none() -> None:
     assert r[1:] == pytest.approx([0.05, 0.0])
 
 
-@settings(max_examples=40, deadline=None)
-@given(hs.lists(hs.floats(-0.2, 0.2), min_size=2, max_size=300))
-def test_drawdown_agrees_with_empyrical(rets: list[float]) -> None:
-    r = np.array(rets)
-    assert drawdown_series(r).min() == pytest.approx(min(0.0, empyrical.max_drawdown(r)), abs=1e-12)
-
-
-def test_monthly_returns_table() -> None:
-    dates = [D(2024, 1, 2), D(2024, 1, 3), D(2024, 3, 1)]
-    table = monthly_returns(dates, np.array([np.nan, 0.1, -0.05]))
-    assert table.loc[2024, 1] == pytest.approx(0.1)
-    assert math.isnan(table.loc[2024, 2])  # no return in February: not 0
-    assert table.loc[2024, 3] == pytest.approx(-0.05)
-    assert list(table.columns) == list(range(1, 13))
-
-
-def test_rolling_sharpe_agrees_with_empyrical() -> None:
+@pytest.mark.parametrize("periods_per_year", [252, 365])
+def test_rolling_sharpe_agrees_with_empyrical(periods_per_year: int) -> None:
+    """The strategy's own annualisation is used (365 for a crypto strategy), never 252."""
     r = np.random.default_rng(1).normal(0.001, 0.01, 120)
-    ours = rolling_sharpe(r, 30, 252)
-    ref = empyrical.roll_sharpe_ratio(pd.Series(r), window=30)
+    ours = rolling_sharpe(r, 30, periods_per_year)
+    ref = empyrical.roll_sharpe_ratio(pd.Series(r), window=30, annualization=periods_per_year)
     assert ours[29:] == pytest.approx(np.asarray(ref)[-len(ours[29:]) :], rel=1e-9)
     assert np.isnan(ours[:29]).all()
+    assert ours[-1] == pytest.approx(
+        r[-30:].mean() / r[-30:].std(ddof=1) * math.sqrt(periods_per_year), rel=1e-9
+    )
 
 
 def test_aggregate_nav_new_strategy_is_capital_not_gain() -> None:

@@ -1,8 +1,9 @@
 """The Streamlit dashboard (``stratmon dashboard``): portfolio, health monitor, strategy
 drill-down, alerts and data quality. It reads the store only through named query functions
-(``stratmon.store.queries`` and ``stratmon.store.queries_dashboard``).
+(``stratmon.store.queries``, ``stratmon.store.queries_dashboard`` and, for every
+judgement shown, the stored assessments of ``stratmon.store.assessments``).
 
-The pure parts (period returns, rotation rules, formatting, figures, page data) are plain
+The pure parts (period selection, formatting, figures, page data) are plain
 modules; the Streamlit scripts are ``app.py`` and ``pages/*.py``.
 """
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from stratmon.dashboard.formatting import VERDICT_PLOT_COLOURS
+from stratmon.domain.assessment import Assessment
+from stratmon.reports.assessment_view import VERDICT_LABELS
 from stratmon.reports.daily import equity_figure
 
 LIVE = "#0969da"
@@ -176,21 +180,79 @@ def monthly_heatmap(table: pd.DataFrame) -> go.Figure:
 
 
 def health_history_figure(history: pd.DataFrame, names: dict[str, str]) -> go.Figure:
-    """Health score per strategy over time."""
+    """Health per strategy over time (``history``: the rows of
+    :func:`stratmon.dashboard.data.history_frame`; a day without a score is a gap)."""
     fig = go.Figure()
     for sid, g in history.groupby("strategy_id", sort=True):
         fig.add_trace(
-            go.Scatter(x=g["as_of"], y=g["score"], mode="lines", name=names.get(str(sid), sid))
+            go.Scatter(x=g["as_of"], y=g["health"], mode="lines", name=names.get(str(sid), sid))
         )
     fig.update_yaxes(range=[0, 100])
-    return _layout(fig, "Health score history", "score (0-100)")
+    return _layout(fig, "Health history", "health (0-100)")
 
 
-def components_figure(table: pd.DataFrame, components: tuple[str, ...]) -> go.Figure:
-    """Grouped bars: each strategy's health components (0-100)."""
+VERDICT_STRIP = 106.0  # the y of the verdict strip drawn above the 0-100 health scale
+
+
+def verdict_history_figure(history: pd.DataFrame) -> go.Figure:
+    """One strategy's health and recent health over time, with each day's verdict as a
+    coloured strip above the health scale (the stored assessments, oldest first)."""
     fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=history["as_of"],
+            y=history["health"],
+            mode="lines",
+            name="health",
+            line={"color": LIVE},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=history["as_of"],
+            y=history["recent_health"],
+            mode="lines",
+            name="recent health",
+            line={"color": BACKTEST, "dash": "dot", "width": 1},
+        )
+    )
+    for verdict, colour in VERDICT_PLOT_COLOURS.items():
+        g = history[history["verdict"] == verdict]
+        if len(g):
+            fig.add_trace(
+                go.Scatter(
+                    x=g["as_of"],
+                    y=[VERDICT_STRIP] * len(g),
+                    mode="markers",
+                    marker={"color": colour, "size": 7, "symbol": "square"},
+                    name=f"verdict: {VERDICT_LABELS.get(verdict, verdict)}",
+                    customdata=g["action"],
+                    hovertemplate="%{x}: " + verdict + " (%{customdata})<extra></extra>",
+                )
+            )
+    fig.update_yaxes(range=[0, VERDICT_STRIP + 4], tickvals=[0, 20, 40, 60, 80, 100])
+    return _layout(fig, "Health and verdict history", "health (0-100)")
+
+
+def components_figure(assessments: Sequence[Assessment], components: tuple[str, ...]) -> go.Figure:
+    """Grouped bars: each strategy's health components (0-100); a component without data
+    has no bar (its hover says ``no data``)."""
+    fig = go.Figure()
+    ids = [a.strategy_id for a in assessments]
     for c in components:
-        fig.add_trace(go.Bar(x=table["strategy_id"], y=table[c], name=c.replace("_", " ")))
+        values = []
+        for a in assessments:
+            comp = a.component(c)
+            values.append(math.nan if comp is None or comp.value is None else comp.value)
+        fig.add_trace(
+            go.Bar(
+                x=ids,
+                y=values,
+                name=c.replace("_", " "),
+                text=["no data" if not math.isfinite(v) else "" for v in values],
+                hovertemplate="%{x}: %{y:.0f}<extra>" + c + "</extra>",
+            )
+        )
     fig.update_layout(barmode="group")
     fig.update_yaxes(range=[0, 100])
     return _layout(fig, "Health components", "component (0-100)")

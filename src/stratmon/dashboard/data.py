@@ -2,7 +2,12 @@
 
 One loader per page; each takes a ``Connection`` and returns plain data (DataFrames and
 dataclasses), so it can be tested and timed without Streamlit. Values are fractions and
-raw numbers; formatting for people happens in :mod:`stratmon.dashboard.formatting`.
+raw numbers; formatting for people happens in :mod:`stratmon.dashboard.formatting` and, for
+the judgement, :mod:`stratmon.reports.assessment_view` (the words every surface prints).
+
+Every judgement shown (verdict, health and components, status, recommendation, reasons,
+changes) is the stored :class:`~stratmon.domain.assessment.Assessment`
+(:mod:`stratmon.store.assessments`); the dashboard derives none of its own.
 """
 
 from __future__ import annotations
@@ -18,22 +23,18 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
-from stratmon.dashboard.periods import (
-    daily_returns,
-    drawdown_series,
-    growth_of_one,
-    monthly_returns,
-    period_returns,
-    rolling_sharpe,
-)
-from stratmon.dashboard.rotation import Recommendation, RotationInputs, rank, recommend
+from stratmon.dashboard.periods import daily_returns, period_returns, rolling_sharpe
 from stratmon.domain import Strategy
+from stratmon.domain.assessment import COMPONENT_NAMES, Assessment
+from stratmon.metrics import growth_of_one, monthly_returns, underwater
+from stratmon.reports import assessment_view as av
+from stratmon.reports import format as fmt
 from stratmon.reports.format import TREND_ARROWS
-from stratmon.reports.status_rows import build_status_rows
+from stratmon.store import assessments as sa
 from stratmon.store import queries as q
 from stratmon.store import queries_dashboard as qd
 
-HEALTH_COMPONENTS = ("performance", "drawdown", "win_rate", "trade_frequency")
+HEALTH_COMPONENTS: tuple[str, ...] = COMPONENT_NAMES
 FILTER_FIELDS = ("sector", "asset_class", "researcher", "pool")
 
 
@@ -45,53 +46,76 @@ def _f(x: Any) -> float:
     return v if math.isfinite(v) else math.nan
 
 
+# -- the record as table cells ----------------------------------------------------------------
+
+
+def status_columns(assessments: list[Assessment]) -> tuple[str, str]:
+    """The two status column labels, from the records' windows: ``status (live to date)``
+    and ``status (30 sessions)`` (the whole-period and recent views, never merged)."""
+    whole = assessments[0].status.window if assessments else "live to date"
+    recent = assessments[0].status_recent.window if assessments else "30 sessions"
+    return f"status ({whole})", f"status ({recent})"
+
+
+def _status_cell(status: str, window: str, column_window: str) -> str:
+    """The status word; the window is added when it is not the column's."""
+    word = status.replace("_", " ")
+    return word if window == column_window else av.status_text(status, window)
+
+
+def _window_of(label: str) -> str:
+    return label[len("status (") : -1]
+
+
 # -- portfolio ------------------------------------------------------------------------------
 
 
 @dataclass
 class PortfolioData:
-    """The portfolio page: one row per strategy plus the raw NAV series for the aggregate."""
+    """The portfolio page: what changed since the previous session, one row per strategy,
+    and the raw NAV series for the aggregate."""
 
     as_of: dt.date | None
     table: pd.DataFrame
+    changes: list[str] = field(default_factory=list)
     series: dict[str, tuple[list[dt.date], np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
-PORTFOLIO_COLUMNS = [
-    "strategy_id",
-    "name",
-    "health_score",
-    "trend",
-    "status",
-    "nav",
-    "return_today",
-    "return_mtd",
-    "return_ytd",
-    "return_since_deployment",
-    "live_sharpe",
-    "backtest_sharpe",
-    "current_drawdown",
-    "firing_alerts",
-    "n_firing",
-    *FILTER_FIELDS,
-]
+def portfolio_columns(status_live: str, status_recent: str) -> list[str]:
+    """The portfolio table's columns (the status labels come from :func:`status_columns`)."""
+    return [
+        "strategy_id",
+        "name",
+        "verdict",
+        "health",
+        "trend",
+        "recent_health",
+        status_live,
+        status_recent,
+        "nav",
+        "return_today",
+        "return_mtd",
+        "return_ytd",
+        "return_since_deployment",
+        "live_sharpe",
+        "backtest_sharpe",
+        "current_drawdown",
+        "firing_alerts",
+        "n_firing",
+        *FILTER_FIELDS,
+    ]
 
 
 def load_portfolio(conn: Connection) -> PortfolioData:
-    """Every strategy with its latest evaluation, NAV and period returns (fractions)."""
+    """Every strategy with its latest assessment, NAV and period returns (fractions), and the
+    "what changed since the previous session" lines of the latest assessed date."""
     strategies = q.strategies(conn)
-    as_of = q.latest_evaluation_date(conn)
+    assessments = sa.latest_assessments(conn)
+    as_of = assessments[0].as_of if assessments else None
+    by_id = {a.strategy_id: a for a in assessments}
+    live_col, recent_col = status_columns(assessments)
     ids = [s.strategy_id for s in strategies]
     series_raw = q.daily_series(conn, ids) if ids else {}
-    results = q.results_on(conn, as_of) if as_of else {}
-    firing_rows = q.firing_alerts(conn)
-    rows = {
-        r.strategy_id: r
-        for r in build_status_rows(as_of or dt.date.min, strategies, results, firing_rows)
-    }
-    firing: dict[str, list[str]] = {}
-    for a in firing_rows:
-        firing.setdefault(a["strategy_id"], []).append(f"{a['rule']}/{a['tier']}")
     records = []
     series = {}
     for s in strategies:
@@ -102,30 +126,41 @@ def load_portfolio(conn: Connection) -> PortfolioData:
         series[s.strategy_id] = (dates, nav, cf)
         ref = as_of or (dates[-1] if dates else None)
         pr = period_returns(dates, nav, cf, ref) if ref and dates else None
-        r = rows.get(s.strategy_id)
-        alerts = firing.get(s.strategy_id, [])
+        a = by_id.get(s.strategy_id)
+        ev = a.evidence if a else {}
+        alerts = av.firing_text(a) if a else []
         records.append(
             {
                 "strategy_id": s.strategy_id,
                 "name": s.name,
-                "health_score": _f(r.health_score) if r else math.nan,
-                "trend": TREND_ARROWS.get(r.health_trend or "", "") if r else "",
-                "status": r.status if r else "no evaluation",
+                "verdict": av.verdict_text(a) if a else "no assessment",
+                "health": _f(a.health) if a else math.nan,
+                "trend": TREND_ARROWS.get(a.health_trend, "") if a else "",
+                "recent_health": _f(a.recent_health) if a else math.nan,
+                live_col: _status_cell(a.status.status, a.status.window, _window_of(live_col))
+                if a
+                else "",
+                recent_col: _status_cell(
+                    a.status_recent.status, a.status_recent.window, _window_of(recent_col)
+                )
+                if a
+                else "",
                 "nav": float(nav[-1]) if nav.size else math.nan,
                 "return_today": pr.today if pr else math.nan,
                 "return_mtd": pr.month_to_date if pr else math.nan,
                 "return_ytd": pr.year_to_date if pr else math.nan,
                 "return_since_deployment": pr.since_deployment if pr else math.nan,
-                "live_sharpe": _f(r.live_sharpe) if r else math.nan,
-                "backtest_sharpe": _f(r.backtest_sharpe) if r else math.nan,
-                "current_drawdown": _f(r.current_drawdown) if r else math.nan,
+                "live_sharpe": _f(ev.get("live_sharpe_ratio")),
+                "backtest_sharpe": _f(ev.get("backtest_sharpe_ratio")),
+                "current_drawdown": _f(ev.get("current_drawdown")),
                 "firing_alerts": ", ".join(alerts),
                 "n_firing": len(alerts),
                 **{k: getattr(s, k) or "" for k in FILTER_FIELDS},
             }
         )
-    table = pd.DataFrame.from_records(records, columns=PORTFOLIO_COLUMNS)
-    return PortfolioData(as_of=as_of, table=table, series=series)
+    table = pd.DataFrame.from_records(records, columns=portfolio_columns(live_col, recent_col))
+    changes = av.change_lines(assessments, sa.book_changes(conn, as_of)) if as_of else []
+    return PortfolioData(as_of=as_of, table=table, changes=changes, series=series)
 
 
 def filter_table(table: pd.DataFrame, selected: Mapping[str, list[str] | None]) -> pd.DataFrame:
@@ -142,94 +177,203 @@ def filter_table(table: pd.DataFrame, selected: Mapping[str, list[str] | None]) 
 # -- health ---------------------------------------------------------------------------------
 
 
-@dataclass
-class HealthData:
-    """The health monitor page."""
+@dataclass(frozen=True)
+class BookView:
+    """The book-level reallocation: the stored recommendations' sizes, summed.
 
-    as_of: dt.date | None
+    Attributes
+    ----------
+    current_total, suggested_total : float
+        Allocated capital now and as suggested, over the strategies with capital.
+    added, removed : float
+        Sum of the positive changes (>= 0) and of the negative changes (<= 0).
+    to_unallocated : float
+        ``current_total - suggested_total``: capital the proposal leaves unallocated (cash);
+        negative when it draws on unallocated capital.
+    without_capital : tuple of str
+        Strategies with no allocated capital (no size suggested).
+    table : DataFrame
+        One row per strategy with capital: strategy_id, action, current_capital,
+        suggested_capital, change; biggest cut first.
+    """
+
+    current_total: float
+    suggested_total: float
+    added: float
+    removed: float
+    to_unallocated: float
+    without_capital: tuple[str, ...]
     table: pd.DataFrame
-    history: pd.DataFrame
-    recommendations: list[Recommendation]
 
 
-def load_health(conn: Connection, history_days: int = 90) -> HealthData:
-    """Latest health score and components of every active strategy, the score history over
-    ``history_days`` calendar days, and the ranked rotation recommendations."""
-    strategies = q.strategies(conn, active_only=True)
-    names = {s.strategy_id: s.name for s in strategies}
-    as_of = q.latest_evaluation_date(conn)
-    cols = ["strategy_id", "name", "score", "trend", *HEALTH_COMPONENTS, "reasons"]
-    if as_of is None:
-        empty = pd.DataFrame(columns=cols)
-        return HealthData(None, empty, pd.DataFrame(columns=["as_of", "strategy_id", "score"]), [])
-    results = q.results_on(conn, as_of)
-    stats = q.statistics_on(conn, as_of)
-    records, inputs = [], []
-    for sid in names:
-        res = results.get(sid)
-        if res is None or "health" not in res:
+BOOK_COLUMNS = ["strategy_id", "action", "current_capital", "suggested_capital", "change"]
+
+
+def book_view(assessments: list[Assessment]) -> BookView:
+    """Sum the recommendations of one date into the book's reallocation (no judgement: the
+    sizes are the records')."""
+    rows, without = [], []
+    for a in assessments:
+        r = a.recommendation
+        if r.current_capital is None or r.suggested_capital is None:
+            without.append(a.strategy_id)
             continue
-        h = res["health"]
-        comps = h.get("components") or {}
-        records.append(
+        rows.append(
             {
-                "strategy_id": sid,
-                "name": names[sid],
-                "score": _f(h.get("score")),
-                "trend": h.get("trend") or "",
-                **{c: _f(comps.get(c)) for c in HEALTH_COMPONENTS},
-                "reasons": "; ".join(f"{k}: {v}" for k, v in (h.get("reasons") or {}).items()),
+                "strategy_id": a.strategy_id,
+                "action": av.ACTION_LABELS.get(r.action, r.action),
+                "current_capital": float(r.current_capital),
+                "suggested_capital": float(r.suggested_capital),
+                "change": float(r.suggested_capital) - float(r.current_capital),
             }
         )
-        whole = res.get("metrics", {}).get("all", {})
-        ev = stats.get(sid, {})
-        decay = ev.get("decay") or {}
-        dd = ev.get("drawdown") or {}
-        inputs.append(
-            RotationInputs(
-                strategy_id=sid,
-                score=_f(h.get("score")),
-                trend=h.get("trend"),
-                n_obs=int(whole.get("n_obs") or 0),
-                decay_alarm=bool(decay.get("alarm")) if decay.get("available") else None,
-                psr_vs_zero=_f(ev.get("psr_vs_zero")),
-                psr_vs_backtest=_f(ev.get("psr_vs_backtest")),
-                current_drawdown=_f(whole.get("current_drawdown")),
-                max_drawdown_95=_f(dd.get("max_drawdown_95")),
-                max_drawdown_99=_f(dd.get("max_drawdown_99")),
-            )
-        )
-    table = pd.DataFrame.from_records(records, columns=cols)
-    hist = qd.health_histories(conn, as_of - dt.timedelta(days=history_days), as_of)
-    history = pd.DataFrame.from_records(
-        [
-            {"as_of": h["as_of"], "strategy_id": h["strategy_id"], "score": _f(h["score"])}
-            for h in hist
-            if h["strategy_id"] in names
-        ],
-        columns=["as_of", "strategy_id", "score"],
+    table = pd.DataFrame.from_records(rows, columns=BOOK_COLUMNS)
+    if len(table):
+        table = table.sort_values(["change", "strategy_id"], kind="stable").reset_index(drop=True)
+    current = float(table["current_capital"].sum()) if len(table) else 0.0
+    suggested = float(table["suggested_capital"].sum()) if len(table) else 0.0
+    change = table["change"] if len(table) else pd.Series(dtype=float)
+    return BookView(
+        current_total=current,
+        suggested_total=suggested,
+        added=float(change[change > 0].sum()),
+        removed=float(change[change < 0].sum()),
+        to_unallocated=current - suggested,
+        without_capital=tuple(without),
+        table=table,
     )
-    return HealthData(as_of, table, history, rank([recommend(i) for i in inputs]))
 
 
-def recommendations_frame(recs: list[Recommendation], names: dict[str, str]) -> pd.DataFrame:
-    """The ranked recommendations as a table (one row each)."""
-    from stratmon.dashboard.rotation import ACTION_LABELS
+@dataclass
+class HealthData:
+    """The health monitor page: the latest assessments, most urgent first."""
 
+    as_of: dt.date | None
+    assessments: list[Assessment]
+    names: dict[str, str]
+    table: pd.DataFrame
+    history: pd.DataFrame
+    book: BookView
+
+
+HISTORY_COLUMNS = ["as_of", "strategy_id", "health", "recent_health", "verdict", "action"]
+
+
+def health_columns(status_live: str, status_recent: str) -> list[str]:
+    """The ranked table's columns (components as text: a value, or ``no data``)."""
+    return [
+        "rank",
+        "strategy_id",
+        "name",
+        "verdict",
+        "health",
+        "trend",
+        "recent_health",
+        *HEALTH_COMPONENTS,
+        status_live,
+        status_recent,
+        "recommendation",
+        "current_capital",
+        "suggested_capital",
+        "change",
+        "firing_alerts",
+        "reasons",
+    ]
+
+
+def history_frame(history: list[Assessment]) -> pd.DataFrame:
+    """Assessments over time as rows of :data:`HISTORY_COLUMNS` (health NaN without data)."""
     return pd.DataFrame.from_records(
         [
             {
-                "rank": r.rank,
-                "strategy_id": r.strategy_id,
-                "name": names.get(r.strategy_id, r.strategy_id),
-                "recommendation": ACTION_LABELS[r.action],
-                "score": r.score,
-                "why": "; ".join(r.triggers),
-                "facts": "; ".join(r.reasons),
+                "as_of": a.as_of,
+                "strategy_id": a.strategy_id,
+                "health": _f(a.health),
+                "recent_health": _f(a.recent_health),
+                "verdict": a.verdict,
+                "action": a.action,
             }
-            for r in recs
+            for a in history
         ],
-        columns=["rank", "strategy_id", "name", "recommendation", "score", "why", "facts"],
+        columns=HISTORY_COLUMNS,
+    )
+
+
+def load_health(conn: Connection, history_days: int = 90) -> HealthData:
+    """The latest assessment of every active strategy, ranked most urgent first
+    (:func:`stratmon.reports.assessment_view.ranked`), their health history over
+    ``history_days`` calendar days, and the book's reallocation."""
+    strategies = q.strategies(conn, active_only=True)
+    names = {s.strategy_id: s.name for s in strategies}
+    found = [a for a in sa.latest_assessments(conn) if a.strategy_id in names]
+    live_col, recent_col = status_columns(found)
+    if not found:
+        return HealthData(
+            None,
+            [],
+            names,
+            pd.DataFrame(columns=health_columns(live_col, recent_col)),
+            pd.DataFrame(columns=HISTORY_COLUMNS),
+            book_view([]),
+        )
+    as_of = found[0].as_of
+    ranked = av.ranked(found)
+    records = []
+    for k, a in enumerate(ranked, start=1):
+        r = a.recommendation
+        comps = {c.name: c.value for c in a.health_components}
+        records.append(
+            {
+                "rank": k,
+                "strategy_id": a.strategy_id,
+                "name": names[a.strategy_id],
+                "verdict": av.verdict_text(a),
+                "health": _f(a.health),
+                "trend": TREND_ARROWS.get(a.health_trend, ""),
+                "recent_health": _f(a.recent_health),
+                **{c: av.component_text(comps.get(c)) for c in HEALTH_COMPONENTS},
+                live_col: _status_cell(a.status.status, a.status.window, _window_of(live_col)),
+                recent_col: _status_cell(
+                    a.status_recent.status, a.status_recent.window, _window_of(recent_col)
+                ),
+                "recommendation": av.recommendation_text(a),
+                "current_capital": _f(r.current_capital),
+                "suggested_capital": _f(r.suggested_capital),
+                "change": _f(r.change),
+                "firing_alerts": ", ".join(av.firing_text(a)),
+                "reasons": "; ".join(a.reasons),
+            }
+        )
+    since = as_of - dt.timedelta(days=history_days)
+    history = history_frame(
+        [h for sid in names for h in sa.assessment_history(conn, sid, since, as_of)]
+    )
+    return HealthData(
+        as_of,
+        ranked,
+        names,
+        pd.DataFrame.from_records(records, columns=health_columns(live_col, recent_col)),
+        history,
+        book_view(found),
+    )
+
+
+def components_frame(a: Assessment) -> pd.DataFrame:
+    """One strategy's health components: name, value (text: a number or ``no data``),
+    weight (fraction), p-value (text, ``–`` without data), test and reason."""
+    return pd.DataFrame.from_records(
+        [
+            {
+                "component": c.name.replace("_", " "),
+                "value": av.component_text(c.value),
+                "weight": c.weight,
+                "p_value": fmt.num(c.p_value, 3),
+                "test": c.test,
+                "reason": c.reason,
+            }
+            for c in a.health_components
+        ],
+        columns=["component", "value", "weight", "p_value", "test", "reason"],
     )
 
 
@@ -254,7 +398,8 @@ class StrategyDetail:
     monthly: pd.DataFrame
     comparison: pd.DataFrame
     evidence: dict[str, Any]
-    health: dict[str, Any]
+    assessment: Assessment | None
+    history: pd.DataFrame
     trades: pd.DataFrame
     positions: pd.DataFrame
     alerts: pd.DataFrame
@@ -277,20 +422,33 @@ TRADE_COLUMNS = [
 ]
 
 
+def verdict_changes(history: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a strategy's history (:func:`history_frame`) on which the verdict or the
+    action changed (the first row counts as a change)."""
+    if history.empty:
+        return history.copy()
+    key = history["verdict"] + "/" + history["action"]
+    return history[key != key.shift(1)].reset_index(drop=True)
+
+
 def load_strategy(conn: Connection, strategy_id: str) -> StrategyDetail | None:
     """The drill-down of one strategy (None when it is not registered)."""
     found = [s for s in q.strategies(conn) if s.strategy_id == strategy_id]
     if not found:
         return None
     s = found[0]
-    as_of = q.latest_evaluation_date(conn)
+    ppy = s.periods_per_year
+    current = sa.assessment(conn, strategy_id)
+    as_of = current.as_of if current else q.latest_evaluation_date(conn)
     ds = q.daily_series(conn, [strategy_id])[strategy_id]
     dates = list(ds.dates)
     r = daily_returns(ds.nav, ds.cash_flow)
-    growth = growth_of_one(r) if r.size else r
     _, bt = q.backtest_returns(conn, strategy_id)
     bt = bt[np.isfinite(bt)]
-    expected = (1.0 + float(bt.mean())) ** np.arange(len(dates)) if bt.size and dates else None
+    expected = None
+    if bt.size and dates:
+        # the backtest's mean daily return compounded from the first live NAV
+        expected = growth_of_one(np.r_[math.nan, np.full(len(dates) - 1, float(bt.mean()))])
     cone = _cone(q.cone_history(conn, strategy_id, as_of), dates) if as_of else None
     ev = qd.statistics_latest(conn, strategy_id, as_of) if as_of else {}
     results = (q.results_on(conn, as_of) if as_of else {}).get(strategy_id, {})
@@ -326,17 +484,20 @@ def load_strategy(conn: Connection, strategy_id: str) -> StrategyDetail | None:
         as_of=as_of,
         dates=dates,
         returns=r,
-        growth=growth,
-        drawdown=drawdown_series(r) if r.size else r,
+        growth=growth_of_one(r) if r.size else r,
+        drawdown=underwater(r) if r.size else r,
         expected_growth=expected,
         cone=cone,
         drawdown_tiers=tiers,
-        rolling={w: rolling_sharpe(r[1:], w, s.periods_per_year) for w in ROLLING_WINDOWS},
+        rolling={w: rolling_sharpe(r[1:], w, ppy) for w in ROLLING_WINDOWS},
         rolling_backtest=rolling_bt,
-        monthly=monthly_returns(dates, r),
+        monthly=monthly_returns(r, index=pd.DatetimeIndex(dates))
+        if dates
+        else pd.DataFrame(columns=range(1, 13), dtype=float),
         comparison=comparison,
         evidence=ev,
-        health=results.get("health") or {},
+        assessment=current,
+        history=history_frame(sa.assessment_history(conn, strategy_id)),
         trades=trades,
         positions=positions,
         alerts=alerts,

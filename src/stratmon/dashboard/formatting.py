@@ -20,11 +20,19 @@ STATUS_COLOURS: dict[str, str] = {
     "alert": "#ffebe9",
     "insufficient_data": "#f6f8fa",
 }
-ACTION_COLOURS: dict[str, str] = {
-    "retire review": "#ffebe9",
-    "reduce": "#fff8c5",
-    "increase": "#dafbe1",
-    "maintain": "#f6f8fa",
+#: Row colours by verdict, keyed by the verdict label (``act: reduce`` is coloured as ``act``).
+VERDICT_COLOURS: dict[str, str] = {
+    "on track": "#dafbe1",
+    "watch": "#fff8c5",
+    "investigate": "#ffe2c4",
+    "act": "#ffebe9",
+}
+#: Plot colours of the verdicts (health history charts), keyed by the stored verdict.
+VERDICT_PLOT_COLOURS: dict[str, str] = {
+    "on_track": "#1a7f37",
+    "watch": "#bf8700",
+    "investigate": "#bc4c00",
+    "act": "#cf222e",
 }
 STATE_COLOURS: dict[str, str] = {
     "firing": "#ffebe9",
@@ -32,6 +40,25 @@ STATE_COLOURS: dict[str, str] = {
     "acknowledged": "#ddf4ff",
     "resolved": "#dafbe1",
 }
+
+
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>$~|#"})
+
+
+def md_escape(text: str) -> str:
+    """Text shown literally by ``st.markdown`` (no emphasis, links, HTML or LaTeX)."""
+    return text.translate(_MARKDOWN_SPECIAL)
+
+
+def md_list(lines: Iterable[str]) -> str:
+    """A markdown bullet list of literal lines."""
+    return "\n".join(f"- {md_escape(line)}" for line in lines)
+
+
+def field_markdown(label: str, value: str) -> str:
+    """A labelled value in small type (for words such as ``underperforming`` that a metric's
+    large type would cut off in a narrow column)."""
+    return f"{md_escape(label)}  \n**{md_escape(value)}**"
 
 
 def date_text(x: Any) -> str:
@@ -77,13 +104,15 @@ def styled(
     colour_by: tuple[str, dict[str, str]] | None = None,
 ) -> Any:
     """A pandas Styler that shows ``df`` formatted (values stay numbers) and, with
-    ``colour_by=(column, colours)``, each row's background by that column's value."""
+    ``colour_by=(column, colours)``, each row's background by that column's value (or, for
+    a value such as ``act: reduce``, by the text before the colon)."""
     style = df.style.format({c: f for c, f in formats.items() if c in df.columns}, na_rep="–")
     if colour_by is not None:
         col, colours = colour_by
 
         def paint(row: pd.Series) -> list[str]:
-            c = colours.get(str(row.get(col)), "")
+            value = str(row.get(col))
+            c = colours.get(value) or colours.get(value.split(":")[0], "")
             return [f"background-color: {c}" if c else ""] * len(row)
 
         if col in df.columns:

@@ -1,4 +1,8 @@
-"""Period returns and return-derived series for the dashboard (pure numpy, no I/O).
+"""Which returns fall in a period, for the dashboard's tables (pure numpy, no I/O).
+
+The finance maths is :mod:`stratmon.metrics` (``returns_from_nav``, ``cumulative_returns``,
+``growth_of_one``, ``rolling_metrics``); this module only selects the dates of a period
+(today, month to date, year to date, since deployment) and sums NAVs across strategies.
 
 Returns are time-weighted simple returns from NAV and cash flows (DESIGN.md):
 ``r_t = (nav_t - nav_{t-1} - cash_flow_t) / nav_{t-1}``; a strategy's first day has no
@@ -19,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from stratmon.metrics import returns_from_nav, rolling_metrics
+from stratmon.metrics import cumulative_returns, growth_of_one, returns_from_nav, rolling_metrics
 
 
 @dataclass(frozen=True)
@@ -49,8 +53,9 @@ def daily_returns(nav: np.ndarray, cash_flow: np.ndarray) -> np.ndarray:
 
 
 def _compound(r: np.ndarray) -> float:
+    """The compounded return of the finite returns in ``r`` (NaN when there is none)."""
     r = r[np.isfinite(r)]
-    return float(np.prod(1.0 + r) - 1.0) if r.size else math.nan
+    return float(cumulative_returns(r)[-1]) if r.size else math.nan
 
 
 def period_returns(
@@ -90,45 +95,18 @@ def period_returns(
     )
 
 
-def growth_of_one(returns: np.ndarray) -> np.ndarray:
-    """Compounded wealth from daily returns (NaN counts as no change), starts at 1.0."""
-    r = np.nan_to_num(np.asarray(returns, dtype=float), nan=0.0)
-    return np.cumprod(1.0 + r)
-
-
-def drawdown_series(returns: np.ndarray) -> np.ndarray:
-    """Drawdown from the running peak of compounded wealth anchored at 1.0, shape (T,), <= 0.
-
-    References
-    ----------
-    DESIGN.md ``max_drawdown`` (empyrical's definition): the minimum of this series.
-    """
-    wealth = growth_of_one(returns)
-    peak = np.maximum.accumulate(np.maximum(wealth, 1.0))
-    return wealth / peak - 1.0
-
-
-def monthly_returns(dates: Sequence[dt.date], returns: np.ndarray) -> pd.DataFrame:
-    """Compounded monthly returns as a year x month table (rows years, columns 1..12).
-
-    A month without any return is NaN (never 0).
-    """
-    s = pd.Series(np.asarray(returns, dtype=float), index=pd.DatetimeIndex(list(dates)))
-    s = s[np.isfinite(s.to_numpy())]
-    cols = list(range(1, 13))
-    if s.empty:
-        return pd.DataFrame(columns=cols, dtype=float)
-    grouped = (1.0 + s).groupby([s.index.year, s.index.month]).prod() - 1.0
-    table = grouped.unstack()
-    table = table.reindex(columns=cols)
-    table.index.name = "year"
-    table.columns.name = "month"
-    return table.astype(float)
-
-
-def rolling_sharpe(returns: np.ndarray, window: int, periods_per_year: int) -> np.ndarray:
+def rolling_sharpe(returns: np.ndarray, window: int, periods_per_year: float) -> np.ndarray:
     """Annualised rolling Sharpe ratio over ``window`` rows, shape (T,) (NaN before a full
     window).
+
+    Parameters
+    ----------
+    returns : ndarray, shape (T,)
+        Simple daily returns (fractions).
+    window : int
+        Rows per window.
+    periods_per_year : float
+        The strategy's annualisation factor (``Strategy.periods_per_year``).
 
     References
     ----------
@@ -185,14 +163,13 @@ def aggregate_nav(
     n_rep = wide_nav.notna().sum(axis=1)
     nav_total = wide_nav.ffill().sum(axis=1)
     flow_total = long.groupby(level=0)["cash_flow"].sum().reindex(nav_total.index, fill_value=0)
-    prev = nav_total.shift(1)
-    ret = (nav_total - prev - flow_total) / prev
+    ret = returns_from_nav(nav_total.to_numpy(dtype=float), flow_total.to_numpy(dtype=float))
     out = pd.DataFrame(
         {
             "nav": nav_total,
             "cash_flow": flow_total,
             "return": ret,
-            "growth": growth_of_one(ret.to_numpy()),
+            "growth": growth_of_one(ret),
             "n_reporting": n_rep,
         }
     )

@@ -1,4 +1,5 @@
-"""Page 1 -- Portfolio: every strategy in one sortable table, filters, totals and the
+"""Page 1 -- Portfolio: what changed since the previous session, then every strategy in one
+sortable table (verdict, health, status: the stored assessments), filters, totals and the
 aggregate equity curve."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import streamlit as st
 from stratmon.dashboard import charts
 from stratmon.dashboard import context as ctx
 from stratmon.dashboard import data as dd
-from stratmon.dashboard.formatting import STATUS_COLOURS, formatters, styled
+from stratmon.dashboard.formatting import VERDICT_COLOURS, formatters, md_list, styled
 from stratmon.dashboard.periods import aggregate_nav, period_returns
 from stratmon.reports import format as fmt
 
@@ -20,7 +21,11 @@ if pf.table.empty:
     st.stop()
 if pf.as_of is None:
     st.info(ctx.NO_EVALUATION)
-st.caption(f"Latest evaluation: {pf.as_of or '–'}")
+st.caption(f"Latest assessment: {pf.as_of or '–'}")
+
+if pf.changes:
+    st.subheader("What changed since the previous session")
+    st.markdown(md_list(pf.changes))
 
 cols = st.columns(len(dd.FILTER_FIELDS))
 selected = {}
@@ -59,17 +64,19 @@ st.dataframe(
             ],
             money=["nav"],
             ratio=["live_sharpe", "backtest_sharpe"],
-            score=["health_score"],
+            score=["health", "recent_health"],
         ),
-        colour_by=("status", STATUS_COLOURS),
+        colour_by=("verdict", VERDICT_COLOURS),
     ),
     hide_index=True,
     width="stretch",
     key="portfolio_table",
 )
 st.caption(
-    "Returns are time-weighted (cash flows removed); 'since deployment' compounds the whole "
-    "live record. Click a column header to sort."
+    "Verdict, health (recent: the last 30 sessions only) and the two status views are the "
+    "daily job's assessment; the Strategy health page has the reasons. Returns are "
+    "time-weighted (cash flows removed); 'since deployment' compounds the whole live record. "
+    "Click a column header to sort."
 )
 if not agg.empty:
     st.plotly_chart(charts.aggregate_figure(agg), width="stretch")

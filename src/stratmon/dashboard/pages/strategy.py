@@ -1,5 +1,7 @@
-"""Page 3 -- Strategy drill-down: equity vs the backtest cone, underwater chart, rolling
-Sharpe, monthly returns, comparison, trades, positions and alert history."""
+"""Page 3 -- Strategy drill-down: the strategy's assessment (verdict, reasons, health
+components, recommendation, changes) and its history, then equity vs the backtest cone,
+underwater chart, rolling Sharpe, monthly returns, comparison, trades, positions and alert
+history."""
 
 from __future__ import annotations
 
@@ -8,7 +10,16 @@ import streamlit as st
 from stratmon.dashboard import charts
 from stratmon.dashboard import context as ctx
 from stratmon.dashboard import data as dd
-from stratmon.dashboard.formatting import STATE_COLOURS, STATUS_COLOURS, formatters, styled
+from stratmon.dashboard.formatting import (
+    STATE_COLOURS,
+    STATUS_COLOURS,
+    field_markdown,
+    formatters,
+    md_escape,
+    md_list,
+    styled,
+)
+from stratmon.reports import assessment_view as av
 from stratmon.reports import format as fmt
 
 st.title("Strategy drill-down")
@@ -35,18 +46,63 @@ if detail is None or not detail.dates:
     )
     st.stop()
 
-h = detail.health
+a = detail.assessment
 ev = detail.evidence
-top = st.columns(5)
-top[0].metric("Health", fmt.score(h.get("score"), h.get("trend")))
-top[1].metric("Since deployment", fmt.pct(detail.growth[-1] - 1.0))
-top[2].metric("Current drawdown", fmt.pct(detail.drawdown[-1]))
-top[3].metric("PSR vs 0", fmt.pct(ev.get("psr_vs_zero")))
-top[4].metric("PSR vs backtest", fmt.pct(ev.get("psr_vs_backtest")))
 st.caption(
     f"{detail.strategy.name} · live {detail.dates[0]} .. {detail.dates[-1]} "
-    f"({len(detail.dates):,} days) · evaluated {detail.as_of or '–'}"
+    f"({len(detail.dates):,} days) · assessed {a.as_of if a else '–'}"
 )
+if a is None:
+    st.info(ctx.NO_EVALUATION)
+else:
+    st.subheader(f"Verdict: {av.verdict_text(a)}")
+    if a.verdict_since:
+        st.caption(f"since {a.verdict_since}")
+    top = st.columns(4)
+    top[0].metric("Health", fmt.score(a.health, a.health_trend))
+    top[1].metric(f"Recent health ({a.status_recent.window})", fmt.score(a.recent_health))
+    top[2].markdown(
+        field_markdown(f"Status ({a.status.window})", a.status.status.replace("_", " "))
+    )
+    top[3].markdown(
+        field_markdown(
+            f"Status ({a.status_recent.window})", a.status_recent.status.replace("_", " ")
+        )
+    )
+    st.markdown("**Why**\n\n" + md_list(a.reasons or ("no reason recorded",)))
+    firing = ", ".join(av.firing_text(a)) or "none"
+    st.markdown(
+        f"**Recommendation:** {md_escape(av.recommendation_text(a))}\n\n"
+        f"**Firing alerts** (current severity): {md_escape(firing)}"
+    )
+    st.markdown(
+        "**Changed since the previous session**\n\n"
+        + (md_list(a.changes) if a.changes else "nothing")
+    )
+    st.dataframe(
+        styled(dd.components_frame(a), formatters(percent=["weight"])),
+        hide_index=True,
+        width="stretch",
+        key="components",
+    )
+    if not detail.history.empty:
+        left, right = st.columns([3, 2])
+        left.plotly_chart(charts.verdict_history_figure(detail.history), width="stretch")
+        right.dataframe(
+            styled(
+                dd.verdict_changes(detail.history).drop(columns=["strategy_id"]),
+                formatters(dates=["as_of"], score=["health", "recent_health"]),
+            ),
+            hide_index=True,
+            width="stretch",
+            key="verdict_changes",
+        )
+perf = st.columns(4)
+perf[0].metric("Since deployment", fmt.pct(detail.growth[-1] - 1.0))
+perf[1].metric("Current drawdown", fmt.pct(detail.drawdown[-1]))
+if a is not None:
+    perf[2].metric("PSR vs 0", fmt.pct(a.evidence.get("psr_vs_zero")))
+    perf[3].metric("PSR vs backtest", fmt.pct(a.evidence.get("psr_vs_backtest")))
 
 left, right = st.columns(2)
 left.plotly_chart(
