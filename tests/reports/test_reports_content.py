@@ -12,8 +12,10 @@ import numpy as np
 import pytest
 
 from stratmon.reports import adhoc, periodic
+from stratmon.reports.assessment_view import change_lines, verdict_text
 from stratmon.reports.model import Report
 from stratmon.reports.render import to_json, to_markdown
+from stratmon.store import assessments as sa
 from stratmon.store import benchmarks_repo as brepo
 from stratmon.store import queries as q
 
@@ -59,12 +61,13 @@ def test_daily_report_numbers_come_from_the_store(rws: Workspace4Reports) -> Non
         positions = {sid: q.positions_on(conn, sid, day) for sid in CHOSEN}
     assert doc["kind"] == "daily" and doc["as_of"] == day.isoformat()
     assert [s["id"] for s in doc["sections"]] == [
+        "changes",
+        "status",
         "pnl",
         "movers",
         "nav",
         "positions",
         "alerts",
-        "health",
     ]
     rows = _by_sid(_table(doc, "pnl", "pnl"))
     for sid in CHOSEN:
@@ -88,9 +91,26 @@ def test_daily_report_numbers_come_from_the_store(rws: Workspace4Reports) -> Non
         assert util[sid]["utilisation"] == pytest.approx(ds.gross_exposure[-1] / ds.nav[-1])
     pos = _table(doc, "positions", "positions")
     assert len(pos) == sum(len(v) for v in positions.values())
-    health = _by_sid(_table(doc, "health", "status"))
+    # the judgement is the stored assessment of the day, rendered as stored
+    with rws.store.read() as conn:
+        stored = {a.strategy_id: a for a in sa.assessments_on(conn, day)}
+        book = sa.book_changes(conn, day)
+    assert set(stored) == set(CHOSEN)
+    notes = next(s["notes"] for s in doc["sections"] if s["id"] == "changes")
+    assert notes == change_lines(list(stored.values()), book)
+    status = _by_sid(_table(doc, "status", "status"))
     for sid in CHOSEN:
-        assert _close(health[sid]["health_score"], results[sid]["health"]["score"])
+        a = stored[sid]
+        row = status[sid]
+        assert (row["verdict"], row["action"]) == (a.verdict, a.action)
+        assert row["verdict_text"] == verdict_text(a)
+        assert _close(row["health"], a.health)
+        assert _close(row["recent_health"], a.recent_health)
+        assert (row["status"], row["status_window"]) == (a.status.status, a.status.window)
+        assert row["status_recent"] == a.status_recent.status
+        assert row["reasons"] == list(a.reasons) and row["reasons"]
+        assert _close(row["suggested_capital"], a.recommendation.suggested_capital)
+        assert [f["rule"] for f in row["firing_alerts"]] == [f.rule for f in a.firing_alerts]
 
 
 def test_weekly_report(rws: Workspace4Reports) -> None:
@@ -167,9 +187,24 @@ def test_monthly_report_attribution_reconciles_with_stored_pnl(rws: Workspace4Re
     assert cohort["month"] == "2013-01" and cohort["n_strategies"] == 3
     rets = {sid: results[sid]["metrics"]["all"]["total_return"] for sid in CHOSEN}
     assert cohort["best"] == max(rets, key=lambda s: rets[s])
+    with rws.store.read() as conn:
+        records = {a.strategy_id: a for a in sa.assessments_on(conn, day)}
     recs = _table(doc, "recommendations", "recommendations")
     assert sorted(r["strategy_id"] for r in recs) == sorted(CHOSEN)
-    assert all(r["action"] in ("increase", "maintain", "reduce", "retire_review") for r in recs)
+    for r in recs:
+        rec = records[r["strategy_id"]].recommendation
+        assert r["action"] == rec.action
+        assert _close(r["current_capital"], rec.current_capital)
+        assert _close(r["suggested_capital"], rec.suggested_capital)
+        assert _close(r["change"], rec.change)
+    book = {b["key"]: b["value"] for b in _table(doc, "recommendations", "book")}
+    sized = [records[s].recommendation for s in CHOSEN]
+    assert book["current_capital"] == pytest.approx(
+        math.fsum(x.current_capital or 0.0 for x in sized if x.change is not None)
+    )
+    assert book["suggested_capital"] == pytest.approx(
+        math.fsum(x.suggested_capital or 0.0 for x in sized if x.change is not None)
+    )
 
 
 def test_benchmark_comparison_uses_stored_series(rws: Workspace4Reports) -> None:

@@ -12,11 +12,13 @@ import numpy as np
 from sqlalchemy import Connection
 
 from stratmon.attribution import contributions
+from stratmon.domain.assessment import Assessment
 from stratmon.errors import StratmonError
 from stratmon.metrics import summarize_arrays
 from stratmon.reports import svg
 from stratmon.reports.data import ReportData, load_report_data
 from stratmon.reports.format import finite as f
+from stratmon.reports.judgement import overview_tables
 from stratmon.reports.model import Chart, Report, Section, Table, cols
 from stratmon.reports.render import cell
 from stratmon.reports.sections import (
@@ -78,12 +80,21 @@ def _comparison_table(data: ReportData, sid: str) -> Table:
     )
 
 
+def _decay_text(a: Assessment | None) -> str | None:
+    """The record's decay alarm in words (None without a record)."""
+    if a is None:
+        return None
+    if not a.decay_alarm:
+        return "no alarm"
+    return f"alarm since {a.decay_alarm_date}" if a.decay_alarm_date else "alarm"
+
+
 def _statistics_table(data: ReportData, sid: str) -> Table:
     st = data.statistics.get(sid, {})
     dsr = st.get("dsr") or {}
     dd = st.get("drawdown") or {}
-    decay = st.get("decay") or {}
     cone = st.get("cone") or {}
+    a = data.assessments.get(sid)
     items: list[tuple[str, Any, str]] = [
         ("Live returns (n)", st.get("n_obs"), "int"),
         ("PSR vs 0", st.get("psr_vs_zero"), "pct"),
@@ -99,7 +110,11 @@ def _statistics_table(data: ReportData, sid: str) -> Table:
         ("Expected MaxDD-99", dd.get("max_drawdown_99"), "pct"),
         ("Cone day", cone.get("day"), "int"),
         ("Cumulative return (live)", cone.get("cumulative_return"), "pct"),
-        ("Decay alarm", decay.get("alarm") if decay.get("available") else None, "text"),
+        (
+            "Decay alarm (assessment)",
+            _decay_text(a),
+            "text",
+        ),
     ]
     return Table(
         "statistics",
@@ -108,7 +123,7 @@ def _statistics_table(data: ReportData, sid: str) -> Table:
             {
                 "statistic": k,
                 "value": v if kind == "text" else f(v),
-                "display": str(v) if kind == "text" else cell(f(v), kind),
+                "display": cell(v, kind) if kind == "text" else cell(f(v), kind),
             }
             for k, v, kind in items
         ],
@@ -151,37 +166,10 @@ def build_strategy(conn: Connection, strategy_id: str, as_of: dt.date | None = N
         f"{strategy_id} · {s.sector} · {s.asset_class} · {s.researcher} · pool "
         f"{s.pool} · deployed {s.allocation_date}",
     )
-    h = data.results.get(strategy_id, {}).get("health", {})
     ov = Section("overview", "Overview")
-    ov.tables.append(
-        Table(
-            "health",
-            cols(
-                ("score", "Health", "num"), ("trend", "Trend", "text"), ("status", "Status", "text")
-            ),
-            [
-                {
-                    "score": f(h.get("score")),
-                    "trend": h.get("trend"),
-                    "status": data.results.get(strategy_id, {}).get("status"),
-                }
-            ],
-        )
-    )
-    ov.tables.append(
-        Table(
-            "health_reasons",
-            cols(
-                ("component", "Component", "text"),
-                ("score", "Score", "num"),
-                ("reason", "Reason", "text"),
-            ),
-            [
-                {"component": k, "score": f(v), "reason": (h.get("reasons") or {}).get(k)}
-                for k, v in (h.get("components") or {}).items()
-            ],
-        )
-    )
+    tables, notes = overview_tables(data.assessments.get(strategy_id), s.name)
+    ov.tables.extend(tables)
+    ov.notes.extend(notes)
     ov.charts.append(growth_chart(data, "Cumulative return"))
     rep.sections.append(ov)
     win = Section("windows", "Metrics by window")

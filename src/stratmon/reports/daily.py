@@ -1,31 +1,29 @@
 """The daily report: one self-contained HTML file per evaluation date in ``reports/``.
 
-Everything shown comes from the store (results of the evaluation, stored daily records and
-backtest returns); charts are Plotly with plotly.js embedded once, so the file opens offline.
+It is headed by what changed since the previous session, then the status table of the
+stored assessments (verdict and action, health beside its recent view, status over the whole
+live period and over the recent window as two labelled columns, the recommendation with its
+sizes, the firing alerts at their current severity, the reasons), then one card per strategy.
+Everything shown comes from the store; the judgement is the stored
+:class:`~stratmon.domain.assessment.Assessment`, never re-derived here. Charts are Plotly with
+plotly.js embedded once, so the file opens offline.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
+from stratmon.domain.assessment import Assessment
+from stratmon.reports import assessment_view as view
 from stratmon.reports import format as fmt
+from stratmon.reports.judgement import CHANGES_TITLE, status_row, status_windows
 from stratmon.reports.render import template_env
-from stratmon.reports.status_rows import StatusRow, build_status_rows
-
-
-def growth_of_one(nav: np.ndarray, cash_flow: np.ndarray) -> np.ndarray:
-    """Compounded time-weighted growth of 1 from NAV and cash flows, shape (T,), starts at 1."""
-    if nav.size == 0:
-        return nav
-    r = np.empty_like(nav)
-    r[0] = 0.0
-    r[1:] = (nav[1:] - nav[:-1] - cash_flow[1:]) / nav[:-1]
-    return np.cumprod(1.0 + r)
 
 
 def equity_figure(
@@ -77,25 +75,58 @@ def equity_figure(
 def render_daily_report(
     path: Path,
     as_of: dt.date,
-    rows: list[StatusRow],
-    figures: dict[str, go.Figure],
-    comparisons: dict[str, list[dict[str, Any]]],
+    assessments: Sequence[Assessment],
+    names: Mapping[str, str],
+    figures: Mapping[str, go.Figure],
+    comparisons: Mapping[str, list[dict[str, Any]]],
+    book_changes: Sequence[str] = (),
+    missing: Sequence[str] = (),
 ) -> Path:
-    """Write the HTML report to ``path`` and return it."""
+    """Write the HTML report to ``path`` and return it.
+
+    Parameters
+    ----------
+    path : Path
+        The file to write (its folder is created).
+    as_of : date
+        The evaluation date.
+    assessments : sequence of Assessment
+        The stored assessments of ``as_of`` (rendered most urgent first).
+    names : mapping
+        strategy_id -> display name.
+    figures : mapping
+        strategy_id -> equity chart.
+    comparisons : mapping
+        strategy_id -> the stored per-metric comparison rows (drill-down).
+    book_changes : sequence of str
+        Book-level "what changed" lines (files rejected ...).
+    missing : sequence of str
+        Strategies evaluated on ``as_of`` without a stored assessment (shown as such).
+    """
+    ordered = view.ranked(assessments)
     charts: dict[str, str] = {}
     first = True
-    for sid, fig in figures.items():
-        charts[sid] = fig.to_html(full_html=False, include_plotlyjs=first)
-        first = False
+    for a in ordered:
+        fig = figures.get(a.strategy_id)
+        if fig is not None:
+            charts[a.strategy_id] = fig.to_html(full_html=False, include_plotlyjs=first)
+            first = False
+    rows = [status_row(a, names.get(a.strategy_id, a.strategy_id)) for a in ordered]
     html = (
         template_env()
         .get_template("daily.html.j2")
         .render(
             as_of=as_of.isoformat(),
             generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            changes_title=CHANGES_TITLE,
+            changes=view.change_lines(ordered, book_changes),
             rows=rows,
+            assessments={a.strategy_id: a for a in ordered},
+            windows=status_windows(ordered),
+            missing=list(missing),
             charts=charts,
             comparisons=comparisons,
+            component_text=view.component_text,
             fmt=fmt,
         )
     )
@@ -104,4 +135,4 @@ def render_daily_report(
     return path
 
 
-__all__ = ["build_status_rows", "equity_figure", "growth_of_one", "render_daily_report"]
+__all__ = ["equity_figure", "render_daily_report"]

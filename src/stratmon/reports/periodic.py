@@ -1,4 +1,8 @@
-"""Daily, weekly and monthly reports, built from stored results."""
+"""Daily, weekly and monthly reports, built from stored results.
+
+Each strategy's judgement (verdict, health, status, recommendation, reasons, changes) is the
+stored assessment of the report's date, rendered by :mod:`stratmon.reports.judgement`.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from stratmon.attribution import contributions, period_bounds
 from stratmon.reports import svg
 from stratmon.reports.data import ReportData, load_report_data
 from stratmon.reports.format import finite as f
+from stratmon.reports.judgement import changes_section, recommendations_section, status_section
 from stratmon.reports.model import Chart, Report, Section, Table, cols
 from stratmon.reports.sections import (
     RISK_METRICS,
@@ -24,7 +29,6 @@ from stratmon.reports.sections import (
     growth_chart,
     metrics_table,
     monthly_returns_table,
-    recommendations_table,
     top_bottom,
     utilisation_table,
 )
@@ -106,8 +110,9 @@ def _alerts_section(conn: Connection, data: ReportData, start: dt.date) -> Secti
 
 
 def build_daily(conn: Connection, as_of: dt.date | None = None) -> Report:
-    """Daily: PnL per strategy (day and cumulative), top 3 winners and losers, NAV and capital
-    utilisation, open positions, alerts of the day."""
+    """Daily: what changed since the previous session, the status table of the stored
+    assessments, PnL per strategy (day and cumulative), top 3 winners and losers, NAV and
+    capital utilisation, open positions, alerts of the day."""
     data = load_report_data(conn, as_of)
     day = data.as_of
     rep = Report(
@@ -116,6 +121,8 @@ def build_daily(conn: Connection, as_of: dt.date | None = None) -> Report:
         day,
         f"{len(data.ids)} strategies · evaluation date {day}",
     )
+    rep.sections.append(changes_section(data))
+    rep.sections.append(status_section(data))
     rows = _pnl_rows(data)
     total = {
         "strategy_id": "TOTAL",
@@ -189,41 +196,7 @@ def build_daily(conn: Connection, as_of: dt.date | None = None) -> Report:
     )
     rep.sections.append(pos)
     rep.sections.append(_alerts_section(conn, data, day))
-    health = Section("health", "Health and status")
-    health.tables.append(_status_table(data))
-    rep.sections.append(health)
     return rep
-
-
-def _status_table(data: ReportData) -> Table:
-    rows = []
-    for sid in data.ids:
-        res = data.results.get(sid, {})
-        h = res.get("health", {})
-        rows.append(
-            {
-                "strategy_id": sid,
-                "name": data.names[sid],
-                "health_score": f(h.get("score")),
-                "trend": h.get("trend"),
-                "status": res.get("status"),
-                "sharpe_ratio": f(data.metrics(sid).get("sharpe_ratio")),
-                "max_drawdown": f(data.metrics(sid).get("max_drawdown")),
-            }
-        )
-    return Table(
-        "status",
-        cols(
-            ("name", "Strategy", "text"),
-            ("health_score", "Health", "num"),
-            ("trend", "Trend", "text"),
-            ("status", "Status", "text"),
-            ("sharpe_ratio", "Sharpe", "num"),
-            ("max_drawdown", "Max DD", "pct"),
-        ),
-        rows,
-        "stored health scores and comparison status",
-    )
 
 
 def _returns_by(data: ReportData, start: dt.date, end: dt.date, by: str) -> Table:
@@ -454,8 +427,6 @@ def build_monthly(conn: Connection, as_of: dt.date | None = None) -> Report:
     perf.tables.append(Table("top", pc, top, "top 3"))
     perf.tables.append(Table("bottom", pc, bottom, "bottom 3"))
     rep.sections.append(perf)
-    rec = Section("recommendations", "Reallocation recommendations")
-    rec.tables.append(recommendations_table(data))
-    rep.sections.append(rec)
+    rep.sections.append(recommendations_section(data))
     rep.sections.append(benchmark_section(data, mtd))
     return rep

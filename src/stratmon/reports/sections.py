@@ -17,8 +17,7 @@ from stratmon.attribution import (
     contributions,
     group_contributions,
 )
-from stratmon.dashboard.rotation import RotationInputs, rank, recommend
-from stratmon.metrics import monthly_returns
+from stratmon.metrics import capacity_metrics, cumulative_returns, monthly_returns, summarize_arrays
 from stratmon.reports import svg
 from stratmon.reports.data import STANDARD_BENCHMARKS, ReportData
 from stratmon.reports.format import finite as f
@@ -172,23 +171,24 @@ def benchmark_section(
         sec.notes.append("No benchmark series stored: `stratmon benchmarks import FILE`.")
         return sec
     start, end = c.start, c.end
+    ppy = data.periods_per_year
     rf = _risk_free(data, start, end)
     rows = []
     chart: dict[str, tuple[list[dt.date], list[float]]] = {}
     if c.dates:
-        chart["Portfolio"] = (c.dates, list(np.cumprod(1 + c.daily_portfolio_return) - 1))
+        chart["Portfolio"] = (c.dates, list(cumulative_returns(c.daily_portfolio_return)))
     ids = [b for b in STANDARD_BENCHMARKS if b in data.benchmarks] + sorted(
         b for b in data.benchmarks if b not in STANDARD_BENCHMARKS
     )
     for bid in ids:
         bd, br = data.benchmarks[bid]
-        cmp = benchmark_comparison(c.dates, c.daily_portfolio_return, bd, br, 252, rf)
+        cmp = benchmark_comparison(c.dates, c.daily_portfolio_return, bd, br, ppy, rf)
         rows.append(_cmp_row("Portfolio", bid, data.benchmark_names.get(bid, bid), cmp))
         keep = [(d, r) for d, r in zip(bd, br, strict=True) if start <= d <= end]
         if keep:
             chart[data.benchmark_names.get(bid, bid)] = (
                 [k[0] for k in keep],
-                list(np.cumprod([1 + k[1] for k in keep]) - 1),
+                list(cumulative_returns([k[1] for k in keep])),
             )
     own: list[str] = []
     for s in data.strategies:
@@ -239,14 +239,19 @@ def benchmark_section(
 
 
 def _risk_free(data: ReportData, start: dt.date, end: dt.date) -> float:
-    """Annual cash rate over the period from the stored CASH series (0 without one)."""
+    """Annual cash rate over the period: the CAGR of the stored CASH series (metrics engine,
+    the book's ``periods_per_year``); 0 without one."""
     if "CASH" not in data.benchmarks:
         return 0.0
     bd, br = data.benchmarks["CASH"]
     vals = [r for d, r in zip(bd, br, strict=True) if start <= d <= end]
     if not vals:
         return 0.0
-    return float(np.prod(1 + np.array(vals)) ** (252 / len(vals)) - 1)
+    names, v = summarize_arrays(
+        np.asarray(vals, dtype=float), periods_per_year=data.periods_per_year
+    )
+    rate = f(v[0, names.index("cagr")])
+    return 0.0 if rate is None else rate
 
 
 def _cmp_row(subject: str, bid: str, bname: str, cmp: dict[str, Any]) -> dict[str, Any]:
@@ -306,7 +311,7 @@ def growth_chart(
         if keep:
             lines[data.names[sid]] = (
                 [k[0] for k in keep],
-                list(np.cumprod([1 + k[1] for k in keep]) - 1),
+                list(cumulative_returns([k[1] for k in keep])),
             )
     return Chart("growth", title, svg.line_chart(title, lines, pct=True, baseline=0.0))
 
@@ -327,7 +332,9 @@ def monthly_returns_table(data: ReportData, months: int = 12) -> Table:
             for m in mr.columns
             if isinstance(m, (int, np.integer))
         }
-    keys = sorted({k for v in frames.values() for k in v})[-months:]
+    # months with data in at least one strategy (the table's later months are empty)
+    keys = sorted({k for v in frames.values() for k, x in v.items() if f(x) is not None})
+    keys = keys[-months:]
     rows = []
     for sid in data.ids:
         row: dict[str, Any] = {"strategy_id": sid, "name": data.names[sid]}
@@ -386,7 +393,8 @@ def cohort_section(data: ReportData) -> Section:
 
 
 def utilisation_rows(data: ReportData, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-    """Per strategy: NAV at ``end``, NAV / allocated capital, mean gross exposure / NAV."""
+    """Per strategy: NAV at ``end``, NAV / allocated capital, gross exposure / NAV on the last
+    day and its mean over the period (:func:`stratmon.metrics.capacity_metrics`)."""
     rows = []
     for s in data.strategies:
         ds = data.series[s.strategy_id]
@@ -395,8 +403,8 @@ def utilisation_rows(data: ReportData, start: dt.date, end: dt.date) -> list[dic
             continue
         nav = ds.nav[idx]
         gross = ds.gross_exposure[idx]
-        ratio = gross / nav
-        ok = np.isfinite(ratio)
+        period = capacity_metrics(nav, gross, periods_per_year=s.periods_per_year)
+        last = capacity_metrics(nav[-1:], gross[-1:], periods_per_year=s.periods_per_year)
         rows.append(
             {
                 "strategy_id": s.strategy_id,
@@ -407,8 +415,8 @@ def utilisation_rows(data: ReportData, start: dt.date, end: dt.date) -> list[dic
                 if s.allocated_capital
                 else None,
                 "gross_exposure": f(gross[-1]),
-                "utilisation": f(ratio[-1]),
-                "average_utilisation": f(ratio[ok].mean()) if ok.any() else None,
+                "utilisation": f(last["capital_utilization_latest"].iloc[0]),
+                "average_utilisation": f(period["capital_utilization_mean"].iloc[0]),
             }
         )
     return rows
@@ -444,56 +452,6 @@ def utilisation_table(data: ReportData, start: dt.date, end: dt.date) -> Table:
         ),
         rows,
         f"capital utilisation = gross exposure / NAV; {start} .. {end} from stored records",
-    )
-
-
-def recommendations_table(data: ReportData) -> Table:
-    """Reallocation recommendations (the dashboard's rotation rules) with their reasons."""
-    inputs = []
-    for sid in data.ids:
-        h = data.results.get(sid, {}).get("health", {})
-        whole = data.metrics(sid)
-        ev = data.statistics.get(sid, {})
-        decay = ev.get("decay") or {}
-        dd = ev.get("drawdown") or {}
-        inputs.append(
-            RotationInputs(
-                strategy_id=sid,
-                score=f(h.get("score")) or math.nan,
-                trend=h.get("trend"),
-                n_obs=int(whole.get("n_obs") or 0),
-                decay_alarm=bool(decay.get("alarm")) if decay.get("available") else None,
-                psr_vs_zero=f(ev.get("psr_vs_zero")) or math.nan,
-                psr_vs_backtest=f(ev.get("psr_vs_backtest")) or math.nan,
-                current_drawdown=f(whole.get("current_drawdown")) or math.nan,
-                max_drawdown_95=f(dd.get("max_drawdown_95")) or math.nan,
-                max_drawdown_99=f(dd.get("max_drawdown_99")) or math.nan,
-            )
-        )
-    recs = rank([recommend(i) for i in inputs])
-    return Table(
-        "recommendations",
-        cols(
-            ("rank", "#", "int"),
-            ("name", "Strategy", "text"),
-            ("action", "Action", "text"),
-            ("score", "Health", "num"),
-            ("triggers", "Why", "text"),
-            ("reasons", "Facts", "text"),
-        ),
-        [
-            {
-                "rank": r.rank,
-                "strategy_id": r.strategy_id,
-                "name": data.names[r.strategy_id],
-                "action": r.action,
-                "score": f(r.score),
-                "triggers": "; ".join(r.triggers),
-                "reasons": "; ".join(r.reasons),
-            }
-            for r in recs
-        ],
-        "rules of stratmon.dashboard.rotation on the stored health, PSR, decay and drawdown",
     )
 
 
