@@ -1,6 +1,6 @@
-"""Pagination of list endpoints: health history paged like /strategies and /alerts (limit,
-offset, the items/total/limit/offset envelope), with ``from``/``to`` applied before paging,
-and the OpenAPI schema says so for every list."""
+"""Pagination of list endpoints: health history (read from the stored assessments) paged
+like /strategies and /alerts (limit, offset, the items/total/limit/offset envelope), with
+``from``/``to`` applied before paging, and the OpenAPI schema says so for every list."""
 
 from __future__ import annotations
 
@@ -8,13 +8,12 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from assessment_fixtures import make_assessment, save
 from svc_workspace import Env
 
 from stratmon.domain import Strategy
 from stratmon.ingest.calendar import sessions_between
 from stratmon.store import repositories as repo
-from stratmon.store.models import EvaluationRow
 
 N_ROWS = 25
 DAYS = sessions_between("XNYS", dt.date(2023, 3, 1), dt.date(2023, 6, 30))[:N_ROWS]
@@ -26,25 +25,22 @@ def _score(i: int) -> float:
 
 @pytest.fixture
 def paged(env: Env) -> Env:
-    """A third strategy with 25 health rows on 25 NYSE sessions, scores 40, 41.5, 43..."""
+    """A third strategy with 25 stored assessments on 25 NYSE sessions, health 40, 41.5,
+    43... and a performance component 10 points above it."""
     with env.store.transaction() as conn:
         repo.upsert_strategies(conn, [Strategy("paged", "Paged", allocation_date=DAYS[0])])
-        eval_id = conn.execute(select(func.min(EvaluationRow.id))).scalar_one()
-        repo.save_health(
-            conn,
-            [
-                {
-                    "strategy_id": "paged",
-                    "as_of": day,
-                    "evaluation_id": eval_id,
-                    "score": _score(i),
-                    "trend": "stable",
-                    "components": {"performance": _score(i) / 100},
-                    "reasons": {},
-                }
-                for i, day in enumerate(DAYS)
-            ],
-        )
+    save(
+        env.store,
+        [
+            make_assessment(
+                "paged",
+                day,
+                health=_score(i),
+                components={"performance": _score(i) + 10, "win_rate": None},
+            )
+            for i, day in enumerate(DAYS)
+        ],
+    )
     return env
 
 
@@ -62,7 +58,8 @@ def test_health_pages_of_ten(paged: Env) -> None:
         want = DAYS[off : off + 10]
         assert [x["as_of"] for x in p["items"]] == [d.isoformat() for d in want]
         assert [x["score"] for x in p["items"]] == [_score(i) for i in range(off, off + len(want))]
-        assert p["items"][0]["components"] == {"performance": _score(off) / 100}
+        assert p["items"][0]["components"] == {"performance": _score(off) + 10, "win_rate": None}
+        assert p["items"][0]["reasons"]["performance"] == "performance reason"
     assert DAYS[9] < DAYS[10] and pages[0]["items"][-1]["as_of"] == "2023-03-14"
 
 
@@ -155,6 +152,8 @@ def test_every_list_in_the_schema_is_paged(env: Env) -> None:
     assert set(paged_ops) == {
         "/api/v1/strategies",
         "/api/v1/strategies/{strategy_id}/health",
+        "/api/v1/assessments",
+        "/api/v1/strategies/{strategy_id}/assessments",
         "/api/v1/alerts",
         "/api/v1/keys",
     }

@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 from svc_workspace import Env
 
+from stratmon.reports.assessment_view import ranked
 from stratmon.store import alerts_queries as aq
+from stratmon.store import assessments as sa
 
 N_EVAL = 6
 
@@ -101,6 +103,27 @@ def test_comparison_has_statuses_and_statistics(env: Env) -> None:
     assert sharpe["backtest"] > 0 > sharpe["live"]
     assert sharpe["status"] in ("underperforming", "alert")
     assert 0.0 <= c["statistics"]["psr_vs_zero"] < 0.05  # a steady loser
+
+
+def test_assessments_of_the_daily_job(env: Env) -> None:
+    """The objects the daily job stored, served as they are (the ones status --json prints)."""
+    with env.store.read() as conn:
+        stored = sa.latest_assessments(conn)
+        history = sa.assessment_history(conn, "bad")
+    assert {a.strategy_id for a in stored} == {"good", "bad"}
+    page = env.client.get("/api/v1/assessments", headers=env.h("viewer")).json()
+    assert page["items"] == [a.to_dict() for a in ranked(stored)]
+    assert {a["as_of"] for a in page["items"]} == {env.built.days[-1].isoformat()}
+    bad = env.client.get("/api/v1/strategies/bad/assessment", headers=env.h("viewer")).json()
+    assert bad == next(a for a in stored if a.strategy_id == "bad").to_dict()
+    assert bad["firing_alerts"]  # the steady loser has alerts firing: not on track
+    assert bad["verdict"] != "on_track"
+    hist = env.client.get("/api/v1/strategies/bad/assessments", headers=env.h("viewer")).json()
+    assert hist["items"] == [a.to_dict() for a in history] and hist["total"] == N_EVAL
+    health = env.client.get("/api/v1/strategies/bad/health", headers=env.h("viewer")).json()
+    assert [p["score"] for p in health["items"]] == [a["health"] for a in hist["items"]]
+    cmp = env.client.get("/api/v1/strategies/bad/comparison", headers=env.h("viewer")).json()
+    assert (cmp["status"], cmp["status_window"]) == (bad["status"], bad["status_window"])
 
 
 def test_health_history_window(env: Env) -> None:

@@ -14,10 +14,12 @@ from sqlalchemy import func, select
 from svc_workspace import Env
 
 from stratmon.config import find_workspace
+from stratmon.domain.assessment import VERDICTS
 from stratmon.errors import ConfigError
 from stratmon.service.scheduler import build_scheduler, daily_tick
 from stratmon.service.settings import ServiceSettings
 from stratmon.store import alerts_queries as aq
+from stratmon.store import assessments as sa
 from stratmon.store.models import EvaluationRow
 from stratmon.store.run_lock import RunLockTimeoutError, run_lock
 
@@ -73,14 +75,27 @@ def test_exposition_values(env: Env) -> None:
     assert 0.0 <= s[("stratmon_strategy_psr", good)] <= 1.0
     with env.store.read() as conn:
         alerts = aq.list_alerts(conn, state="firing")
+        assessed = {a.strategy_id: a for a in sa.latest_assessments(conn)}
+    assert assessed.keys() == {"good", "bad"}
     for sid in ("good", "bad"):
         labels = next(
             k[1] for k in s if k[0] == "stratmon_strategy_nav" and ("strategy_id", sid) in k[1]
         )
-        for sev in ("info", "warning", "critical"):
-            n = sum(a["strategy_id"] == sid and a["severity"] == sev for a in alerts)
+        a = assessed[sid]
+        for sev in ("info", "warning", "critical", "emergency"):
+            n = sum(f.severity == sev for f in a.firing_alerts)
+            # right after the daily job the record and the alert table agree
+            assert n == sum(x["strategy_id"] == sid and x["severity"] == sev for x in alerts)
             key = ("stratmon_strategy_firing_alerts", tuple(sorted((*labels, ("severity", sev)))))
             assert s[key] == n, (sid, sev)
+        verdicts = {
+            dict(k[1])["verdict"]: v
+            for k, v in s.items()
+            if k[0] == "stratmon_verdict" and ("strategy_id", sid) in k[1]
+        }
+        assert verdicts == {v: float(v == a.verdict) for v in VERDICTS}
+        assert s.get(("stratmon_health_score", labels)) == a.health
+    assert sum(len(a.firing_alerts) for a in assessed.values()) > 0  # "bad" has firing alerts
     assert ("stratmon_outbox_backlog", ()) in s
     route = (
         ("method", "GET"),

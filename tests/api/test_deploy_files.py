@@ -216,6 +216,18 @@ def test_queries_use_only_exported_series_and_labels(env: Env) -> None:
     # the families the dashboard is about are there, with the labels its filters use
     assert {"strategy_id", "pool", "sector"} <= exported["stratmon_strategy_health_score"]
     assert "severity" in exported["stratmon_strategy_firing_alerts"]
+    # the judgement of the stored assessment is on the dashboard, with its labels
+    judgement = {
+        "stratmon_verdict": "verdict",
+        "stratmon_recommended_action": "action",
+        "stratmon_health_component": "component",
+        "stratmon_decay_alarm": "strategy_id",
+        "stratmon_current_capital": "strategy_id",
+        "stratmon_suggested_capital": "strategy_id",
+    }
+    for name, label in judgement.items():
+        assert name in used, f"{name} is on no panel"
+        assert label in exported[name], (name, label)
     titles = " ".join(p["title"] for p in dash["panels"]).lower()
     for topic in ("health", "drawdown", "alerts", "service"):
         assert topic in titles

@@ -21,6 +21,8 @@ from stratmon.api.problems import ApiProblemError, problem_responses
 from stratmon.api.schemas import (
     AlertActionIn,
     AlertOut,
+    AssessmentHistory,
+    AssessmentOut,
     ComparisonItem,
     ComparisonOut,
     ConePoint,
@@ -40,14 +42,17 @@ from stratmon.api.schemas import (
     StrategyOut,
 )
 from stratmon.config import Workspace
+from stratmon.domain.assessment import Assessment
 from stratmon.errors import FileRejectedError, StratmonError
 from stratmon.ingest.kinds import detect_kind
 from stratmon.ingest.readers import read_raw
 from stratmon.intake import ingest_paths
 from stratmon.metrics import returns_from_nav
+from stratmon.reports.assessment_view import ranked
 from stratmon.service.runner import RunExecutor, utcnow
 from stratmon.store import Store, keys_repo
 from stratmon.store import alerts_queries as aq
+from stratmon.store import assessments as sa
 from stratmon.store import queries as q
 from stratmon.store import service_queries as sq
 from stratmon.store.keys_repo import ApiKey
@@ -63,6 +68,9 @@ router = APIRouter(prefix="/api/v1", responses=problem_responses(401, 403, 422))
 StrategyId = Annotated[str, PathParam(min_length=1, max_length=64)]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
 Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+AsOf = Annotated[
+    dt.date | None, Query(description="Newest assessed date on or before; default the newest.")
+]
 FromDay = Annotated[dt.date | None, Query(alias="from", description="First day (inclusive).")]
 ToDay = Annotated[dt.date | None, Query(alias="to", description="Last day (inclusive).")]
 IngestKind = Literal["daily", "executions", "trades", "positions"]
@@ -112,15 +120,25 @@ def _alert_out(a: dict[str, Any]) -> AlertOut:
     return AlertOut(**{k: _clean(a.get(k)) for k in AlertOut.model_fields if k in a})
 
 
+def _health_now(a: Assessment | None) -> HealthNow | None:
+    """The headline of a stored assessment (rendered, never re-derived)."""
+    if a is None:
+        return None
+    return HealthNow(
+        as_of=a.as_of,
+        score=_clean(a.health),
+        trend=a.health_trend,
+        status=a.status.status,
+        verdict=a.verdict,
+        action=a.action,
+    )
+
+
 def _strategy_out(
-    s: Any, health: dict[str, Any] | None, n_firing: int, cls: type[StrategyOut] = StrategyOut
+    s: Any, a: Assessment | None, n_firing: int, cls: type[StrategyOut] = StrategyOut
 ) -> Any:
     fields = {k: getattr(s, k) for k in StrategyOut.model_fields if hasattr(s, k)}
-    return cls(
-        **fields,
-        health=None if health is None else HealthNow(**_clean(health)),
-        firing_alerts=n_firing,
-    )
+    return cls(**fields, health=_health_now(a), firing_alerts=n_firing)
 
 
 # -- strategies ---------------------------------------------------------------------------------
@@ -133,12 +151,13 @@ def list_strategies(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Page[StrategyOut]:
-    """The registry with each strategy's newest health score and status."""
+    """The registry with each strategy's newest assessment headline (health, status,
+    verdict, action)."""
     with _store(request).read() as conn:
         all_s = q.strategies(conn)
         page = all_s[offset : offset + limit]
         ids = [s.strategy_id for s in page]
-        health = sq.latest_health(conn, ids) if ids else {}
+        health = sq.latest_assessment_per_strategy(conn, ids)
         firing = sq.firing_counts(conn)
     per: dict[str, int] = {}
     for (sid, _sev), n in firing.items():
@@ -154,10 +173,11 @@ def list_strategies(
     responses=READ_ERRORS,
 )
 def get_strategy(request: Request, strategy_id: StrategyId, _key: ViewerKey) -> StrategyDetail:
-    """One strategy: registry fields, newest health and status, pending and firing alerts."""
+    """One strategy: registry fields, its newest assessment headline, pending and firing
+    alerts."""
     with _store(request).read() as conn:
         s = _strategy_or_404(conn, strategy_id)
-        health = sq.latest_health(conn, [strategy_id]).get(strategy_id)
+        health = sq.latest_assessment_per_strategy(conn, [strategy_id]).get(strategy_id)
         alerts = [
             a
             for a in aq.list_alerts(conn, strategy_id=strategy_id)
@@ -216,7 +236,8 @@ def get_comparison(
     strategy_id: StrategyId,
     as_of: Annotated[dt.date | None, Query(description="Newest evaluation on or before.")] = None,
 ) -> ComparisonOut:
-    """Live vs backtest: per-metric statuses and the statistical evidence (PSR, tests...)."""
+    """Live vs backtest: the assessment's status (with its window), per-metric statuses and
+    the statistical evidence (PSR, tests...)."""
     with _store(request).read() as conn:
         day = sq.latest_snapshot_date(conn, strategy_id, as_of)
         cmp = None if day is None else sq.comparison_on(conn, strategy_id, day)
@@ -224,6 +245,10 @@ def get_comparison(
             _strategy_or_404(conn, strategy_id)
             raise _not_found(f"No comparison of {strategy_id!r} stored (on or before {as_of}).")
         stats = sq.statistics_for(conn, strategy_id, day)
+        judged = sq.strategy_assessment(conn, strategy_id, day)
+    # the headline status is the assessment's (the one judgement); the per-metric rows are
+    # the comparison's evidence
+    view = judged.status if judged is not None and judged.as_of == day else None
     items = [
         ComparisonItem(
             **{k: _clean(c.get(k)) for k in ComparisonItem.model_fields if c.get(k) is not None}
@@ -233,7 +258,8 @@ def get_comparison(
     return ComparisonOut(
         strategy_id=strategy_id,
         as_of=day,
-        status=cmp["status"],
+        status=cmp["status"] if view is None else view.status,
+        status_window=None if view is None else view.window,
         backtest_version=cmp["backtest_version"],
         metrics=items,
         statistics=None if stats is None else _clean(stats),
@@ -256,13 +282,104 @@ def get_health(
     offset: Offset = 0,
 ) -> HealthHistory:
     """Health score history with its components, oldest first, one page at a time
-    (``total`` counts the rows between ``from`` and ``to``)."""
+    (``total`` counts the days between ``from`` and ``to``). Each point is read from that
+    day's stored assessment, so it says what ``/assessments`` says."""
     with _store(request).read() as conn:
         _strategy_or_404(conn, strategy_id)
-        total, rows = sq.health_page(conn, strategy_id, start, end, limit=limit, offset=offset)
+        total, rows = sq.assessment_page(conn, strategy_id, start, end, limit=limit, offset=offset)
     return HealthHistory(
         strategy_id=strategy_id,
-        items=[HealthPoint(**_clean(r)) for r in rows],
+        items=[
+            HealthPoint(
+                as_of=a.as_of,
+                score=_clean(a.health),
+                trend=a.health_trend,
+                components={c.name: _clean(c.value) for c in a.health_components},
+                reasons={c.name: c.reason for c in a.health_components},
+            )
+            for a in rows
+        ],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+# -- assessments --------------------------------------------------------------------------------
+
+
+def _assessment_out(a: Assessment) -> AssessmentOut:
+    return AssessmentOut.model_validate(a.to_dict())
+
+
+@router.get("/assessments", response_model=Page[AssessmentOut], tags=["assessments"])
+def list_assessments(
+    request: Request,
+    _key: ViewerKey,
+    as_of: AsOf = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[AssessmentOut]:
+    """Every strategy's assessment of the newest assessed date on or before ``as_of``, most
+    urgent first (act, investigate, watch, on track; then lowest health), as
+    ``stratmon status --json`` prints them. Empty when nothing is assessed by then."""
+    with _store(request).read() as conn:
+        day = sa.latest_assessment_date(conn, as_of)
+        rows = [] if day is None else ranked(sa.assessments_on(conn, day))
+    return Page[AssessmentOut](
+        items=[_assessment_out(a) for a in rows[offset : offset + limit]],
+        total=len(rows),
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get(
+    "/strategies/{strategy_id}/assessment",
+    response_model=AssessmentOut,
+    tags=["assessments"],
+    responses=READ_ERRORS,
+)
+def get_assessment(
+    request: Request, _key: ViewerKey, strategy_id: StrategyId, as_of: AsOf = None
+) -> AssessmentOut:
+    """One strategy's newest assessment on or before ``as_of``, as
+    ``stratmon status ID --json`` prints it."""
+    with _store(request).read() as conn:
+        a = sq.strategy_assessment(conn, strategy_id, as_of)
+        if a is None:
+            _strategy_or_404(conn, strategy_id)
+            when = "" if as_of is None else f" on or before {as_of}"
+            raise _not_found(
+                f"No assessment of {strategy_id!r} stored{when}: the daily job has not "
+                "evaluated it yet (POST /api/v1/runs)."
+            )
+    return _assessment_out(a)
+
+
+@router.get(
+    "/strategies/{strategy_id}/assessments",
+    response_model=AssessmentHistory,
+    tags=["assessments"],
+    responses=READ_ERRORS,
+)
+def get_assessment_history(
+    request: Request,
+    _key: ViewerKey,
+    strategy_id: StrategyId,
+    start: FromDay = None,
+    end: ToDay = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> AssessmentHistory:
+    """A strategy's stored assessments, oldest first, one page at a time (``total`` counts
+    the days between ``from`` and ``to``)."""
+    with _store(request).read() as conn:
+        _strategy_or_404(conn, strategy_id)
+        total, rows = sq.assessment_page(conn, strategy_id, start, end, limit=limit, offset=offset)
+    return AssessmentHistory(
+        strategy_id=strategy_id,
+        items=[_assessment_out(a) for a in rows],
         total=total,
         limit=limit,
         offset=offset,

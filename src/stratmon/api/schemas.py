@@ -7,6 +7,8 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from stratmon.domain.assessment import Action, Concern, Severity, Verdict
+
 T = TypeVar("T")
 
 
@@ -28,10 +30,16 @@ class Page(BaseModel, Generic[T]):
 
 
 class HealthNow(BaseModel):
+    """The headline of a strategy's newest stored assessment."""
+
     as_of: dt.date
-    score: float | None = Field(None, description="Health score 0-100.")
+    score: float | None = Field(None, description="Health score 0-100; null without data.")
     trend: str | None = None
-    status: str | None = Field(None, description="Live vs backtest status that day.")
+    status: str | None = Field(
+        None, description="Live vs backtest status that day (whole live period)."
+    )
+    verdict: Verdict | None = None
+    action: Action | None = None
 
 
 class AlertOut(BaseModel):
@@ -98,22 +106,111 @@ class ComparisonItem(BaseModel):
 class ComparisonOut(BaseModel):
     strategy_id: str
     as_of: dt.date
-    status: str
+    status: str = Field(description="The stored assessment's live vs backtest status.")
+    status_window: str | None = Field(None, description="The window the status refers to.")
     backtest_version: int | None = None
     metrics: list[ComparisonItem]
     statistics: dict[str, Any] | None = None
 
 
 class HealthPoint(BaseModel):
+    """One day of the health history, from that day's stored assessment."""
+
     as_of: dt.date
-    score: float | None = None
+    score: float | None = Field(None, description="Health score 0-100; null without data.")
     trend: str | None = None
-    components: dict[str, Any] = Field(default_factory=dict)
-    reasons: dict[str, Any] = Field(default_factory=dict)
+    components: dict[str, float | None] = Field(
+        default_factory=dict, description="Component name -> 0-100, or null for no data."
+    )
+    reasons: dict[str, str] = Field(
+        default_factory=dict, description="Component name -> one sentence for people."
+    )
 
 
 class HealthHistory(Page[HealthPoint]):
     """One page of a strategy's health history (the common page envelope, plus its id)."""
+
+    strategy_id: str
+
+
+class HealthComponentOut(BaseModel):
+    """One dimension of the health score and the test behind it."""
+
+    name: str = Field(description="performance, drawdown, win_rate or trade_frequency.")
+    value: float | None = Field(description="0-100; null when the dimension has no data.")
+    p_value: float | None = Field(
+        description="Tail probability of evidence at least this unfavourable if live "
+        "behaves like the backtest; null without data."
+    )
+    test: str = Field(description="The test behind the value, in words.")
+    reason: str
+    weight: float = Field(description="The specification's weight (fraction).")
+
+
+class StatusViewOut(BaseModel):
+    """The live vs backtest status over one named window."""
+
+    window: str = Field(description="'live to date', '90 sessions' or '30 sessions'.")
+    status: str = Field(
+        description="on_track, underperforming, outperforming, alert or insufficient_data."
+    )
+    reason: str = ""
+
+
+class RecommendationOut(BaseModel):
+    """A rotation recommendation with a size (strategy currency)."""
+
+    action: Action
+    current_capital: float | None = None
+    suggested_capital: float | None = None
+    change: float | None = Field(None, description="suggested_capital - current_capital.")
+    rule: str = Field("", description="The sizing rule, in words.")
+
+
+class FiringAlertOut(BaseModel):
+    rule: str
+    severity: Severity = Field(description="The alert's current severity.")
+    concern: Concern
+
+
+class AssessmentOut(BaseModel):
+    """One strategy's judgement on one evaluation date: exactly the object of
+    ``stratmon status --json`` (``Assessment.to_dict()``). Fractions, ISO dates, null where
+    undefined."""
+
+    strategy_id: str
+    as_of: dt.date
+    verdict: Verdict
+    action: Action = Field(description="Equal to recommendation.action.")
+    health: float | None = Field(description="Health score 0-100; null without data.")
+    health_trend: str = Field(description="improving, stable or declining.")
+    health_components: dict[str, float | None] = Field(
+        description="Component name -> 0-100, or null for no data."
+    )
+    health_details: list[HealthComponentOut]
+    recent_health: float | None = Field(
+        description="The score over the recent window only (shown beside, never decides)."
+    )
+    status: str = Field(description="Live vs backtest status over status_window.")
+    status_window: str
+    status_reason: str
+    status_recent: StatusViewOut
+    reasons: list[str] = Field(description="The evidence that decided the verdict.")
+    recommendation: RecommendationOut
+    decay_alarm: bool
+    decay_alarm_date: dt.date | None
+    firing_alerts: list[FiringAlertOut]
+    changes: list[str] = Field(description="What changed since the previous session.")
+    n_obs: int = Field(description="Live daily returns behind the assessment.")
+    verdict_since: dt.date | None
+    pending: str | None = Field(description="A milder verdict waiting out its hysteresis.")
+    pending_sessions: int
+    evidence: dict[str, Any] = Field(description="The figures the verdict read (fractions).")
+
+
+class AssessmentHistory(Page[AssessmentOut]):
+    """One page of a strategy's assessments, oldest first (the common page envelope, plus
+    its id)."""
 
     strategy_id: str
 

@@ -10,10 +10,12 @@ from typing import Any
 from sqlalchemy import Connection, Text, and_, bindparam, cast, func, insert, select, update
 from sqlalchemy.dialects import sqlite
 
+from stratmon.domain.assessment import Assessment
 from stratmon.store.models import (
     AlertOutboxRow,
     AlertRow,
     AlertStatusRow,
+    AssessmentRow,
     ComparisonRow,
     DailyRecordRow,
     EvaluationRow,
@@ -79,6 +81,97 @@ def close_unfinished_runs(conn: Connection, now: dt.datetime, reason: str) -> in
         .values(status="cancelled", finished_at=now, error=reason)
     )
     return int(res.rowcount or 0)
+
+
+# -- stored assessments (the one judgement; see stratmon.store.assessments) --------------------
+
+_A = AssessmentRow.__table__
+_NEWEST_DAY_ASSESSMENTS = select(_A.c.document).where(
+    _A.c.as_of == select(func.max(_A.c.as_of)).scalar_subquery()
+)
+_STRATEGY_ASSESSMENT = (
+    select(_A.c.document)
+    .where(_A.c.strategy_id == bindparam("sid"), _A.c.as_of <= bindparam("until"))
+    .order_by(_A.c.as_of.desc())
+    .limit(1)
+)
+
+
+def newest_day_assessments(conn: Connection) -> list[Assessment]:
+    """Every assessment of the newest assessed date, in one statement (the ``/metrics``
+    scrape), ordered by strategy id; empty when nothing is assessed yet."""
+    docs = conn.execute(_NEWEST_DAY_ASSESSMENTS).scalars()
+    return sorted((Assessment.from_dict(d) for d in docs), key=lambda a: a.strategy_id)
+
+
+def strategy_assessment(
+    conn: Connection, strategy_id: str, until: dt.date | None = None
+) -> Assessment | None:
+    """One strategy's newest assessment on or before ``until`` (one primary-key seek)."""
+    doc = conn.execute(
+        _STRATEGY_ASSESSMENT, {"sid": strategy_id, "until": until or dt.date.max}
+    ).scalar()
+    return None if doc is None else Assessment.from_dict(doc)
+
+
+def latest_assessment_per_strategy(
+    conn: Connection, strategy_ids: Sequence[str]
+) -> dict[str, Assessment]:
+    """strategy_id -> its newest assessment (each strategy's own newest date)."""
+    if not strategy_ids:
+        return {}
+    last = (
+        select(_A.c.strategy_id, func.max(_A.c.as_of).label("d"))
+        .where(_A.c.strategy_id.in_(list(strategy_ids)))
+        .group_by(_A.c.strategy_id)
+        .subquery()
+    )
+    docs = conn.execute(
+        select(_A.c.document).join(
+            last, and_(_A.c.strategy_id == last.c.strategy_id, _A.c.as_of == last.c.d)
+        )
+    ).scalars()
+    out = {}
+    for d in docs:
+        a = Assessment.from_dict(d)
+        out[a.strategy_id] = a
+    return out
+
+
+def _assessment_window(start: dt.date | None, end: dt.date | None) -> list[Any]:
+    cond = [_A.c.strategy_id == bindparam("sid")]
+    if start is not None:
+        cond.append(_A.c.as_of >= start)
+    if end is not None:
+        cond.append(_A.c.as_of <= end)
+    return cond
+
+
+def assessment_page(
+    conn: Connection,
+    strategy_id: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    *,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[Assessment]]:
+    """One page of a strategy's assessments between ``start`` and ``end`` (inclusive),
+    oldest first: (number in the whole window, the assessments ``offset`` to
+    ``offset + limit``). Both reads seek the primary key (strategy_id, as_of)."""
+    cond = _assessment_window(start, end)
+    total = int(
+        conn.execute(
+            select(func.count()).select_from(_A).where(*cond), {"sid": strategy_id}
+        ).scalar_one()
+    )
+    if offset >= total:
+        return total, []
+    docs = conn.execute(
+        select(_A.c.document).where(*cond).order_by(_A.c.as_of).limit(limit).offset(offset),
+        {"sid": strategy_id},
+    ).scalars()
+    return total, [Assessment.from_dict(d) for d in docs]
 
 
 # -- per-strategy latest results ----------------------------------------------------------------
