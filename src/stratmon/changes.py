@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from stratmon.domain.assessment import Assessment
+from stratmon.health.verdict import ranking_key
 
 HEALTH_MOVE = 10.0
 
@@ -119,3 +120,25 @@ def rejected_file_changes(outcomes: Sequence[Any]) -> list[str]:
 def quiet_line(n_strategies: int) -> str:
     """The one line of a day on which nothing changed."""
     return f"Quiet day: no verdict, alert or data change on any of {n_strategies} strategies."
+
+
+def ranked(assessments: Sequence[Assessment]) -> list[Assessment]:
+    """Most urgent first: the reverse of the book ranking of
+    :func:`stratmon.health.verdict.ranking_key` (verdict and action level, worst counted alert,
+    number of counted alerts), then the lowest health; a strategy without a health score
+    comes after those with one on the same level, ties by id."""
+
+    def key(a: Assessment) -> tuple[int, int, int, bool, float, str]:
+        level, worst, count, _, _, sid = ranking_key(a)
+        return (-level, -worst, -count, a.health is None, a.health or 0.0, sid)
+
+    return sorted(assessments, key=key)
+
+
+def change_lines(assessments: Sequence[Assessment], book: Sequence[str] = ()) -> list[str]:
+    """The "what changed today" list: book lines first, then each strategy's, most urgent
+    strategy first; one quiet line when nothing changed."""
+    lines = list(book)
+    for a in ranked(assessments):
+        lines.extend(f"{a.strategy_id}: {c}" for c in a.changes)
+    return lines or [quiet_line(len(assessments))]

@@ -227,3 +227,55 @@ def test_digest_groups_by_strategy_and_waits_for_the_period(store: Store) -> Non
         "",
         "== MOM ==",
     ]
+
+
+def _assessed(store: Store, day: dt.date, sid: str, changes: tuple[str, ...]) -> None:
+    """One stored assessment of ``sid`` on ``day`` whose change lines are ``changes``."""
+    from stratmon.domain.assessment import Assessment, Recommendation, StatusView
+    from stratmon.store import assessments as sa
+
+    a = Assessment(
+        strategy_id=sid,
+        as_of=day,
+        verdict="watch",
+        action="maintain",
+        health=55.0,
+        health_trend="stable",
+        health_components=(),
+        recent_health=None,
+        status=StatusView("live to date", "on_track"),
+        status_recent=StatusView("30 sessions", "on_track"),
+        reasons=("drawdown warning firing", "health 55"),
+        recommendation=Recommendation("maintain"),
+        changes=changes,
+    )
+    with store.transaction() as conn:
+        eval_id = repo.start_evaluation(conn, day)
+        sa.save_assessments(conn, [a], eval_id)
+        sa.save_book_changes(conn, eval_id, ["file rejected: bad.csv (nav_positive)"])
+        repo.finish_evaluation(conn, eval_id, 1)
+
+
+def test_daily_digest_is_headed_by_what_changed(store: Store) -> None:
+    with webhook_server() as (hook_port, posts):
+        cfg = alert_config_from_dict(
+            {
+                "for_evaluations": 1,
+                "channels": {"hook": {"url": f"json://127.0.0.1:{hook_port}/d"}},
+                "routes": [{"channels": ["hook"], "mode": "digest", "every": "daily"}],
+            }
+        )
+        day = dt.date(2024, 3, 4)
+        evaluate(store, cfg, day, [dd(True, -0.1, "MOM")])
+        _assessed(store, day, "MOM", ("verdict on_track (maintain) -> watch (maintain)",))
+        report = dispatch_outbox(store, cfg, as_of=day)
+        assert (report.digests, report.sent) == (1, 1)
+    (post,) = posts
+    assert post["json"]["message"].splitlines()[:6] == [
+        "Alert digest for 2024-03-04 (hook), grouped by strategy.",
+        "",
+        "What changed since the previous session:",
+        "- file rejected: bad.csv (nav_positive)",
+        "- MOM: verdict on_track (maintain) -> watch (maintain)",
+        "",
+    ]

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from stratmon.alerts.channels import (
     ChannelError,
@@ -36,9 +37,11 @@ from stratmon.alerts.channels import (
 from stratmon.alerts.config import AlertConfig
 from stratmon.alerts.messages import digest_message
 from stratmon.alerts.processor import period_key, utcnow
+from stratmon.changes import change_lines
 from stratmon.store import Store
 from stratmon.store import alerts_queries as aq
 from stratmon.store import alerts_repo as arepo
+from stratmon.store import assessments as sa
 
 Sender = Callable[[ResolvedChannel, str, str, str], SendResult]
 """``(channel, subject, body, notify_type) -> SendResult``."""
@@ -98,7 +101,9 @@ def build_digests(
         for (channel, period), items in sorted(groups.items()):
             if not _complete(period, as_of):
                 continue
-            subject, body = digest_message(channel, period, items)
+            subject, body = digest_message(
+                channel, period, items, changes=_day_changes(conn, period)
+            )
             first = min(int(str(i["id"])) for i in items)
             digest_id = arepo.enqueue(
                 conn,
@@ -117,6 +122,14 @@ def build_digests(
                 arepo.mark_digested(conn, [int(str(i["id"])) for i in items], digest_id)
                 n += 1
     return n
+
+
+def _day_changes(conn: Any, period: str) -> list[str]:
+    """The "what changed" lines of a daily digest's date (none for a weekly one)."""
+    if "-W" in period:
+        return []
+    day = dt.date.fromisoformat(period)
+    return change_lines(sa.assessments_on(conn, day), sa.book_changes(conn, day))
 
 
 def dispatch_outbox(

@@ -104,9 +104,12 @@ def alert_message(
 
 
 def digest_message(
-    channel: str, period: str, items: Sequence[Mapping[str, Any]]
+    channel: str,
+    period: str,
+    items: Sequence[Mapping[str, Any]],
+    changes: Sequence[str] = (),
 ) -> tuple[str, str]:
-    """One digest of queued messages, grouped by strategy.
+    """One digest of queued messages, grouped by strategy, headed by what changed that day.
 
     Parameters
     ----------
@@ -116,6 +119,9 @@ def digest_message(
     items : sequence of mappings
         Outbox rows: ``strategy_id``, ``rule``, ``severity``, ``kind``, ``subject``,
         ``eval_date``, ``alert_id``.
+    changes : sequence of str
+        The day's "what changed since the previous session" lines
+        (:func:`stratmon.changes.change_lines`); none for a weekly digest.
 
     Returns
     -------
@@ -127,6 +133,10 @@ def digest_message(
     n = len(items)
     subject = f"[stratmon] digest {period}: {n} alert message{'s' if n != 1 else ''}"
     lines = [f"Alert digest for {period} ({channel}), grouped by strategy.", ""]
+    if changes:
+        lines.append("What changed since the previous session:")
+        lines.extend(f"- {c}" for c in changes)
+        lines.append("")
     for sid in sorted(by_strategy):
         lines.append(f"== {sid} ==")
         for it in by_strategy[sid]:

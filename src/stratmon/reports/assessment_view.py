@@ -5,10 +5,8 @@ judgement itself is in the record.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from stratmon.changes import quiet_line
-from stratmon.domain.assessment import SEVERITY_RANK, VERDICT_RANK, Assessment
+from stratmon.changes import change_lines, ranked
+from stratmon.domain.assessment import SEVERITY_RANK, Assessment
 from stratmon.reports import format as fmt
 
 VERDICT_LABELS = {
@@ -110,24 +108,19 @@ def component_text(value: float | None) -> str:
     return "no data" if value is None else f"{value:.0f}"
 
 
-def ranked(assessments: Sequence[Assessment]) -> list[Assessment]:
-    """Most urgent first: by verdict (act, investigate, watch, on track), then lowest health.
-    A strategy without a health score sorts after those with one within its verdict."""
-    return sorted(
-        assessments,
-        key=lambda a: (
-            -VERDICT_RANK.get(a.verdict, 0),
-            a.health is None,
-            a.health if a.health is not None else 0.0,
-            a.strategy_id,
-        ),
-    )
-
-
-def change_lines(assessments: Sequence[Assessment], book: Sequence[str] = ()) -> list[str]:
-    """The "what changed today" list: book lines first, then each strategy's, most urgent
-    strategy first; one quiet line when nothing changed."""
-    lines = list(book)
-    for a in ranked(assessments):
-        lines.extend(f"{a.strategy_id}: {c}" for c in a.changes)
-    return lines or [quiet_line(len(assessments))]
+__all__ = [
+    "ACTION_LABELS",
+    "STATUS_STYLE",
+    "VERDICT_LABELS",
+    "VERDICT_STYLE",
+    "alert_counts",
+    "change_lines",
+    "component_text",
+    "firing_text",
+    "money_short",
+    "ranked",
+    "recommendation_short",
+    "recommendation_text",
+    "status_text",
+    "verdict_text",
+]
