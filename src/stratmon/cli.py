@@ -312,7 +312,11 @@ def _print_ingest(outcomes: list[Any]) -> None:
             )
             if o.n_round_trips:
                 msg += f", {o.n_round_trips} round trips matched"
+            if o.quarantined:
+                msg += f", [red]{len(o.quarantined)} day(s) quarantined[/]"
             console.print(msg)
+            for d in o.quarantined[:10]:
+                console.print(f"   [red]quarantined[/] {escape(d)}")
             for f in o.findings[:10]:
                 console.print(f"   [yellow]finding[/] {escape(f)}")
         elif o.outcome == "duplicate":
@@ -332,21 +336,53 @@ def ingest(
     replace: Annotated[
         bool, typer.Option(help="Let rows that contradict stored rows replace them.")
     ] = False,
+    confirm: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--confirm",
+            help="Confirm the quarantined days of an ingested FILE (by name): they go back "
+            "into the statistics. Repeatable.",
+        ),
+    ] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Ingest daily performance, executions, closed trades and positions files."""
+    """Ingest daily performance, executions, closed trades and positions files.
+
+    Exit code 2 when any file was rejected or any day quarantined (the last line says so);
+    0 only when everything went in.
+    """
     from stratmon.ingest import list_inbox
-    from stratmon.intake import ingest_paths
+    from stratmon.intake import all_went_in, confirm_files, ingest_paths, outcome_summary
 
     try:
         ws, store = open_workspace(workspace)
+        if confirm:
+            _print_confirmed(confirm_files(store, confirm))
+            if not paths:
+                return
         files = list(paths) if paths else list_inbox(ws.inbox)
         if not files:
             console.print(f"Nothing to ingest in {ws.inbox}.")
             return
-        _print_ingest(ingest_paths(ws, store, files, replace=replace))
+        outcomes = ingest_paths(ws, store, files, replace=replace)
     except StratmonError as err:
         fail(err)
+    _print_ingest(outcomes)
+    console.print(outcome_summary(outcomes), soft_wrap=True, markup=False)
+    if not all_went_in(outcomes):
+        raise typer.Exit(code=2)
+
+
+def _print_confirmed(confirmed: dict[str, list[tuple[str, dt.date]]]) -> None:
+    for name, days in confirmed.items():
+        if days:
+            shown = ", ".join(f"{sid} {day.isoformat()}" for sid, day in days)
+            console.print(
+                f"[green]confirmed[/] {escape(name)}: {len(days)} day(s) back in the "
+                f"statistics ({escape(shown)})"
+            )
+        else:
+            console.print(f"[yellow]nothing to confirm[/] in {escape(name)}: no quarantined day")
 
 
 @app.command()
@@ -355,27 +391,44 @@ def run(
         str | None, typer.Option("--date", help="Evaluation date (default: latest data).")
     ] = None,
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip the HTML report.")] = False,
+    replace: Annotated[
+        bool,
+        typer.Option(help="Let inbox rows that contradict stored rows replace them (corrections)."),
+    ] = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """The daily job: ingest the inbox, evaluate every active strategy, alert, report."""
+    """The daily job: ingest the inbox, evaluate every active strategy, alert, report.
+
+    Exit code 2 when any inbox file was rejected or any day quarantined (the last line says
+    so); 0 only when everything went in.
+    """
+    from stratmon.intake import all_went_in, outcome_summary
     from stratmon.pipeline import DailyJob
 
     try:
         ws, store = open_workspace(workspace)
-        result = DailyJob(ws, store).run(parse_date(date), write_report=not no_report)
+        result = DailyJob(ws, store).run(
+            parse_date(date), write_report=not no_report, replace=replace
+        )
     except StratmonError as err:
         fail(err)
     _print_ingest(result.ingested)
     if result.as_of is None:
         console.print("No data yet: drop files into the inbox and run again.")
-        return
-    from stratmon.cli_status import print_status
+    else:
+        from stratmon.cli_status import print_status
 
-    print_status(result.assessments, result.as_of, result.book_changes)
-    for e in result.events:
-        console.print(f"alert {e.rule}/{e.tier} {e.strategy_id}: {e.from_state} -> {e.to_state}")
-    if result.report:
-        console.print(f"Report: {result.report}")
+        print_status(result.assessments, result.as_of, result.book_changes)
+        for e in result.events:
+            console.print(
+                f"alert {e.rule}/{e.tier} {e.strategy_id}: {e.from_state} -> {e.to_state}"
+            )
+        if result.report:
+            console.print(f"Report: {result.report}")
+    if result.ingested:
+        console.print(outcome_summary(result.ingested), soft_wrap=True, markup=False)
+    if not all_went_in(result.ingested):
+        raise typer.Exit(code=2)
 
 
 def comparison_details(store: Any, strategy: str, as_of: dt.date) -> None:

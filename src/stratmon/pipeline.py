@@ -177,14 +177,19 @@ class DailyJob:
         write_report: bool = True,
         ingest: bool = True,
         today: dt.date | None = None,
+        replace: bool = False,
     ) -> RunResult:
         """Run the daily job as of ``as_of`` (default: the latest stored data date).
 
         The whole run, inbox ingest included, holds the store's run lock: two jobs at once
         (a scheduler and a hand-started run, two hosts on one PostgreSQL) are serialised.
+        ``replace`` lets inbox rows that contradict stored rows replace them (corrections),
+        as ``stratmon ingest --replace`` does.
         """
         with run_lock(self.store):
-            return self._run(as_of, write_report=write_report, ingest=ingest, today=today)
+            return self._run(
+                as_of, write_report=write_report, ingest=ingest, today=today, replace=replace
+            )
 
     def _run(
         self,
@@ -193,11 +198,16 @@ class DailyJob:
         write_report: bool,
         ingest: bool,
         today: dt.date | None,
+        replace: bool = False,
     ) -> RunResult:
         t0 = time.perf_counter()
         with self.store.read() as conn:
             registry = q.strategies(conn)  # ingest does not change the registry
-        ingested = self.ingest_inbox(today=today or as_of, registry=registry) if ingest else []
+        ingested = (
+            self.ingest_inbox(replace=replace, today=today or as_of, registry=registry)
+            if ingest
+            else []
+        )
         strategies = [s for s in registry if s.active]
         with self.store.read() as conn:
             as_of = as_of or q.last_data_date(conn)

@@ -89,7 +89,8 @@ def test_full_cycle(ws: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad_perf.csv"
     bad.write_text(f"date,strategy_id,nav\n{DAYS[0]},EQ1,-3\n", encoding="utf-8")
     code, out = invoke("ingest", str(good), str(bad), *w)
-    assert code == 0, out
+    assert code == 2, out  # a rejected file: not everything went in
+    assert out.strip().splitlines()[-1].startswith("Not everything went in: 1 file(s) REJECTED")
     assert "accepted perf.csv" in out
     assert "rejected bad_perf.csv" in out and "nav_positive" in out
     assert (ws / "inbox" / "rejected" / "bad_perf.csv.error.txt").exists()
@@ -173,5 +174,5 @@ def test_rejection_text_is_printed_verbatim(ws: Path, tmp_path: Path) -> None:
     bad = tmp_path / "odd.csv"
     bad.write_text(f"date,strategy_id,nav\n{DAYS[0]},[/x],100\n", encoding="utf-8")
     code, out = invoke("ingest", str(bad), "--workspace", str(ws))
-    assert code == 0, out
+    assert code == 2, out
     assert "value '[/x]': [unknown_strategy]" in out

@@ -34,7 +34,8 @@ def test_consistent_file_has_no_findings(write: Write, ctx: IngestContext) -> No
 
 
 def test_outlier(write: Write, ctx: IngestContext) -> None:
-    # |pnl| 60,000 > 0.5 x previous nav 100,000; the first row has no previous: nav itself
+    # the NAVs imply (160,000 - 100,000) / 100,000 = +60 % > 50 %: an outlier that
+    # quarantines the day (the rows are stored, held out of the statistics)
     p = write("d.csv", HEAD + "2024-01-02,EQ1,100000,0,0\n2024-01-03,EQ1,160000,60000,0\n")
     batch = parse_file(p, ctx)
     assert kinds(batch.findings) == [("outlier", 2)]
@@ -42,9 +43,12 @@ def test_outlier(write: Write, ctx: IngestContext) -> None:
     assert (f.strategy_id, f.date, f.column, f.value) == (
         "EQ1",
         dt.date(2024, 1, 3),
-        "daily_pnl",
-        60000,
+        "nav",
+        160000,
     )
+    assert "+60.0%" in f.message and "--confirm d.csv" in f.message
+    assert batch.quarantined == {("EQ1", dt.date(2024, 1, 3)): "outlier"}
+    assert batch.quarantine_findings == [f]
     assert len(batch.daily) == 2
 
 

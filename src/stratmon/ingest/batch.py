@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -40,6 +41,13 @@ class IngestBatch:
     backtest_returns: list[BacktestReturn] = field(default_factory=list)
     replacements: list[IngestRecord] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    #: Days held out of the statistics until confirmed or replaced: (strategy_id, date) ->
+    #: the quarantine rule (``nav_disconnect``, ``outlier`` or ``sigma_move``).
+    quarantined: dict[tuple[str, dt.date], str] = field(default_factory=dict)
+    #: The findings (among ``findings``) that quarantine their day.
+    quarantine_findings: list[Finding] = field(default_factory=list)
+    #: First missing date of each ``missing_data`` finding (same order as they appear).
+    gap_starts: dict[tuple[str, dt.date], dt.date] = field(default_factory=dict)
 
     @property
     def new_records(self) -> list[IngestRecord]:

@@ -35,6 +35,13 @@ class StoredView(Protocol):
         """The stored daily record of ``strategy_id`` with the latest date strictly before."""
         ...
 
+    def recent_daily(
+        self, strategy_id: str, before: dt.date, days: int
+    ) -> list[tuple[DailyRecord, bool]]:
+        """Stored records of ``strategy_id`` dated in ``[before - days, before)``, by date,
+        each with whether it is quarantined (held out of the statistics)."""
+        ...
+
     def executions(self, execution_ids: Collection[str]) -> dict[str, Execution]:
         """Stored executions by ``execution_id``."""
         ...
@@ -64,6 +71,13 @@ class IngestContext:
     outlier finding. ``nav_tolerance``: relative tolerance (to the previous NAV, plus 0.01
     absolute) of the check ``nav_t = nav_{t-1} + daily_pnl_t + cash_flow_t``. ``replace``:
     rows that differ from stored rows replace them instead of rejecting the file.
+
+    Quarantine (:mod:`stratmon.ingest.findings`): ``quarantine_sigma`` is the k of the
+    "move beyond k standard deviations of the strategy's own history with no cash flow" rule,
+    judged on the NAV-implied return against the standard deviation of the previous
+    ``sigma_lookback_days`` calendar days of accepted returns, once at least
+    ``sigma_min_history`` of them are stored. ``quarantine=False`` keeps the old behaviour
+    (findings only).
     """
 
     strategies: Mapping[str, Strategy]
@@ -72,6 +86,10 @@ class IngestContext:
     outlier_pnl_fraction: float = 0.5
     nav_tolerance: float = 1e-4
     replace: bool = False
+    quarantine: bool = True
+    quarantine_sigma: float = 10.0
+    sigma_min_history: int = 20
+    sigma_lookback_days: int = 92
 
 
 class InMemoryView:
@@ -82,6 +100,7 @@ class InMemoryView:
 
     def __init__(self, records: Iterable[IngestRecord] = ()) -> None:
         self._daily: dict[tuple[str, dt.date], DailyRecord] = {}
+        self.quarantined: set[tuple[str, dt.date]] = set()
         self._daily_dates: dict[str, list[dt.date]] = {}
         self._executions: dict[str, Execution] = {}
         self._round_trips: dict[str, RoundTrip] = {}
@@ -90,9 +109,14 @@ class InMemoryView:
         self.add_records(records)
 
     def add(self, batch: IngestBatch) -> None:
-        """Store a batch's new records and replacements (replacements overwrite)."""
+        """Store a batch's new records and replacements (replacements overwrite), with the
+        batch's quarantined days."""
         self.add_records(batch.new_records)
         self.add_records(batch.replacements)
+        for rec in batch.replacements:
+            if isinstance(rec, DailyRecord):
+                self.quarantined.discard((rec.strategy_id, rec.date))
+        self.quarantined.update(batch.quarantined)
 
     def add_records(self, records: Iterable[IngestRecord]) -> None:
         """Store records, overwriting any with the same key."""
@@ -131,6 +155,17 @@ class InMemoryView:
             return None
         i = bisect.bisect_left(dates, before)
         return self._daily[(strategy_id, dates[i - 1])] if i > 0 else None
+
+    def recent_daily(
+        self, strategy_id: str, before: dt.date, days: int
+    ) -> list[tuple[DailyRecord, bool]]:
+        dates = self._daily_dates.get(strategy_id, [])
+        lo = bisect.bisect_left(dates, before - dt.timedelta(days=days))
+        hi = bisect.bisect_left(dates, before)
+        return [
+            (self._daily[(strategy_id, d)], (strategy_id, d) in self.quarantined)
+            for d in dates[lo:hi]
+        ]
 
     def executions(self, execution_ids: Collection[str]) -> dict[str, Execution]:
         return {k: self._executions[k] for k in execution_ids if k in self._executions}

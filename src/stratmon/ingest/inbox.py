@@ -81,7 +81,15 @@ def _error_text(error: FileRejectedError | str) -> str:
         "",
     ]
     lines.extend(f"  - {issue}" for issue in error.issues)
-    lines += ["", "Fix the file and drop it into the inbox again."]
+    if error.issues and all(i.rule == "conflict" for i in error.issues):
+        lines += [
+            "",
+            "If this file is the correction, move it back into the inbox and run "
+            "`stratmon run --replace` (or `stratmon ingest --replace FILE`); otherwise "
+            "remove the conflicting rows.",
+        ]
+    else:
+        lines += ["", "Fix the file and drop it into the inbox again."]
     return "\n".join(lines) + "\n"
 
 

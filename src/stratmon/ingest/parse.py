@@ -34,7 +34,8 @@ SAME_REL_TOL = 1e-12
 SAME_ABS_TOL = 1e-9
 
 _REPLACE_HINT = (
-    "if the file is right, ingest it again with replace enabled (CLI: --replace); "
+    "if the file is the correction, accept it with `stratmon ingest --replace FILE` or "
+    "`stratmon run --replace` (move it from inbox/rejected/ back into the inbox first); "
     "otherwise remove the row"
 )
 
@@ -446,7 +447,11 @@ def parse_file(path: StrPath, ctx: IngestContext) -> IngestBatch:
             for i, _, rec in records
             if isinstance(rec, DailyRecord)
         ]
-        batch.findings.extend(daily_findings(name, rows, ctx))
+        checks = daily_findings(name, rows, ctx)
+        batch.findings.extend(checks.findings)
+        batch.quarantine_findings = checks.quarantine_findings
+        batch.quarantined = checks.quarantined
+        batch.gap_starts = checks.gap_starts
     return batch
 
 

@@ -297,10 +297,31 @@ _POSITIONS_ON = select(
 )
 
 
+def positions_on(
+    conn: Connection, strategy_ids: Sequence[str], as_of: dt.date
+) -> dict[str, list[dict[str, Any]]]:
+    """The positions snapshot of exactly ``as_of`` per strategy: strategy_id, date, symbol,
+    market_value.
+
+    A strategy without a snapshot that day is absent (its positions are unknown: never the
+    last known book). A snapshot whose rows all have zero market value is a flat book.
+    """
+    ids = list(strategy_ids)
+    if not ids:
+        return {}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in conn.execute(_POSITIONS_ON, {"ids": ids, "dates": [as_of]}):
+        out.setdefault(str(r.strategy_id), []).append(dict(r._mapping))
+    return out
+
+
 def latest_positions(
     conn: Connection, strategy_ids: Sequence[str], as_of: dt.date
 ) -> dict[str, list[dict[str, Any]]]:
-    """The latest positions snapshot on or before ``as_of`` per strategy."""
+    """The latest positions snapshot on or before ``as_of`` per strategy.
+
+    Not for alerts or statistics of a day (use :func:`positions_on`): a book carried
+    forward from an older snapshot is not that day's book."""
     days = _latest_dates(conn, PositionRow.__table__, strategy_ids, as_of)
     if not days:
         return {}

@@ -81,6 +81,9 @@ class DailyRecordRow(Base):
     margin_used: Mapped[float | None] = mapped_column(Float)
     extras: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     file_id: Mapped[int | None] = mapped_column(ForeignKey("ingested_files.id"), index=True)
+    #: The quarantine rule holding this day out of every statistic (None: accepted). Cleared
+    #: by ``stratmon ingest --confirm FILE`` or by a corrected file replacing the row.
+    quarantine: Mapped[str | None] = mapped_column(String(32), nullable=True, default=None)
 
 
 class ExecutionRow(Base):
@@ -168,6 +171,15 @@ class FindingRow(Base):
     value: Mapped[str | None] = mapped_column(Text)
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    #: Life cycle: ``open`` until the row that caused it is replaced or confirmed, or the
+    #: missing file arrives; then ``resolved`` with when and who/what resolved it.
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    #: True when the finding holds its strategy's day out of the statistics (quarantine).
+    quarantine: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: First date a gap finding covers (``missing_data``): a late file inside resolves it.
+    period_start: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    resolved_by: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class EvaluationRow(Base):

@@ -93,7 +93,10 @@ class DailySeries:
 def daily_series(
     conn: Connection, strategy_ids: Sequence[str], until: dt.date | None = None
 ) -> dict[str, DailySeries]:
-    """Daily NAV, cash flow, PnL, gross exposure and trade counts per strategy up to ``until``."""
+    """Daily NAV, cash flow, PnL, gross exposure and trade counts per strategy up to ``until``.
+
+    Quarantined days (held out until confirmed or replaced) are absent: every statistic,
+    alert and report sees them as missing."""
     q = select(
         DailyRecordRow.strategy_id,
         DailyRecordRow.date,
@@ -102,7 +105,7 @@ def daily_series(
         DailyRecordRow.daily_pnl,
         DailyRecordRow.gross_exposure_usd,
         DailyRecordRow.num_trades,
-    ).where(DailyRecordRow.strategy_id.in_(list(strategy_ids)))
+    ).where(DailyRecordRow.strategy_id.in_(list(strategy_ids)), DailyRecordRow.quarantine.is_(None))
     if until is not None:
         q = q.where(DailyRecordRow.date <= until)
     q = q.order_by(DailyRecordRow.strategy_id, DailyRecordRow.date)
@@ -337,11 +340,19 @@ def results_on(conn: Connection, as_of: dt.date) -> dict[str, dict[str, Any]]:
 
 
 def findings(
-    conn: Connection, *, strategy_id: str | None = None, limit: int = 200
+    conn: Connection,
+    *,
+    strategy_id: str | None = None,
+    limit: int = 200,
+    status: str | None = None,
 ) -> list[dict[str, Any]]:
+    """Findings, newest first: kind, strategy_id, date, row, column, value, message, status
+    (open | resolved), quarantine (holds its day out), resolved_at, resolved_by."""
     q = select(FindingRow).order_by(FindingRow.id.desc()).limit(limit)
     if strategy_id is not None:
         q = q.where(FindingRow.strategy_id == strategy_id)
+    if status is not None:
+        q = q.where(FindingRow.status == status)
     return [
         {
             "kind": f.kind,
@@ -351,9 +362,58 @@ def findings(
             "column": f.column,
             "value": f.value,
             "message": f.message,
+            "status": f.status,
+            "quarantine": bool(f.quarantine),
+            "resolved_at": f.resolved_at,
+            "resolved_by": f.resolved_by,
         }
         for f in _orm(conn, q)
     ]
+
+
+def quarantined_days(
+    conn: Connection, strategy_ids: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """Days held out of the statistics: strategy_id, date, rule, file (the file to confirm)."""
+    stmt = (
+        select(
+            DailyRecordRow.strategy_id,
+            DailyRecordRow.date,
+            DailyRecordRow.quarantine,
+            IngestedFileRow.name,
+        )
+        .outerjoin(IngestedFileRow, IngestedFileRow.id == DailyRecordRow.file_id)
+        .where(DailyRecordRow.quarantine.is_not(None))
+        .order_by(DailyRecordRow.strategy_id, DailyRecordRow.date)
+    )
+    if strategy_ids is not None:
+        stmt = stmt.where(DailyRecordRow.strategy_id.in_(list(strategy_ids)))
+    return [
+        {"strategy_id": r[0], "date": r[1], "rule": r[2], "file": r[3]} for r in conn.execute(stmt)
+    ]
+
+
+def days_without_positions(
+    conn: Connection, days: Sequence[tuple[str, dt.date]]
+) -> list[tuple[str, dt.date, dt.date]]:
+    """Of ``days`` (strategy_id, date), those with no positions snapshot that day although
+    the strategy sent one before: (strategy_id, date, date of the last snapshot before)."""
+    out = []
+    for sid, day in days:
+        if conn.execute(
+            select(PositionRow.symbol)
+            .where(PositionRow.strategy_id == sid, PositionRow.date == day)
+            .limit(1)
+        ).first():
+            continue
+        last = conn.execute(
+            select(func.max(PositionRow.date)).where(
+                PositionRow.strategy_id == sid, PositionRow.date < day
+            )
+        ).scalar()
+        if last is not None:
+            out.append((sid, day, last))
+    return out
 
 
 def ingested_files(conn: Connection, *, outcome: str | None = None) -> list[dict[str, Any]]:
@@ -484,7 +544,7 @@ _DAILY_SINCE = select(
     DailyRecordRow.date,
     DailyRecordRow.nav,
     DailyRecordRow.cash_flow,
-).where(DailyRecordRow.file_id > bindparam("after"))
+).where(DailyRecordRow.file_id > bindparam("after"), DailyRecordRow.quarantine.is_(None))
 
 
 def daily_rows_since(

@@ -6,10 +6,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select, update
 
 from stratmon.domain import (
     BacktestExpectation,
@@ -132,19 +132,39 @@ def _daily_values(r: DailyRecord, file_id: int | None) -> dict[str, Any]:
     return v
 
 
-def insert_daily(conn: Connection, rows: Sequence[DailyRecord], file_id: int | None) -> None:
+def insert_daily(
+    conn: Connection,
+    rows: Sequence[DailyRecord],
+    file_id: int | None,
+    quarantined: Mapping[tuple[str, dt.date], str] | None = None,
+) -> None:
+    """Insert daily records; ``quarantined`` maps (strategy_id, date) to the quarantine rule
+    of the days held out of the statistics."""
     if rows:
-        conn.execute(_insert(DailyRecordRow), [_daily_values(r, file_id) for r in rows])
+        held = quarantined or {}
+        conn.execute(
+            _insert(DailyRecordRow),
+            [
+                {**_daily_values(r, file_id), "quarantine": held.get((r.strategy_id, r.date))}
+                for r in rows
+            ],
+        )
 
 
-def replace_daily(conn: Connection, rows: Sequence[DailyRecord], file_id: int | None) -> None:
+def replace_daily(
+    conn: Connection,
+    rows: Sequence[DailyRecord],
+    file_id: int | None,
+    quarantined: Mapping[tuple[str, dt.date], str] | None = None,
+) -> None:
+    """Replace stored daily records (their quarantine is decided anew by ``quarantined``)."""
     for r in rows:
         conn.execute(
             delete(DailyRecordRow).where(
                 DailyRecordRow.strategy_id == r.strategy_id, DailyRecordRow.date == r.date
             )
         )
-    insert_daily(conn, rows, file_id)
+    insert_daily(conn, rows, file_id, quarantined)
 
 
 def insert_executions(conn: Connection, rows: Sequence[Execution], file_id: int | None) -> None:
@@ -250,9 +270,21 @@ def insert_expectations(conn: Connection, rows: Sequence[BacktestExpectation]) -
         insert_expectation_version(conn, r, 1)
 
 
-def insert_findings(conn: Connection, findings: Sequence[Finding], file_id: int | None) -> None:
+def insert_findings(
+    conn: Connection,
+    findings: Sequence[Finding],
+    file_id: int | None,
+    *,
+    quarantine: Sequence[Finding] = (),
+    gap_starts: Mapping[tuple[str, dt.date], dt.date] | None = None,
+) -> None:
+    """Store findings (status ``open``). ``quarantine``: those that hold their day out of
+    the statistics; ``gap_starts``: first missing date of the ``missing_data`` findings by
+    (strategy_id, date), so that a late file inside the gap resolves them."""
     if findings:
         now = _now()
+        starts = gap_starts or {}
+        held = {id(f) for f in quarantine}  # the same objects (a dict value is unhashable)
         conn.execute(
             _insert(FindingRow),
             [
@@ -266,10 +298,157 @@ def insert_findings(conn: Connection, findings: Sequence[Finding], file_id: int 
                     "value": None if f.value is None else str(f.value),
                     "message": f.message,
                     "created_at": now,
+                    "status": "open",
+                    "quarantine": id(f) in held,
+                    "period_start": (
+                        starts.get((f.strategy_id, f.date))
+                        if f.kind == "missing_data" and f.strategy_id and f.date
+                        else None
+                    ),
+                    "resolved_at": None,
+                    "resolved_by": None,
                 }
                 for f in findings
             ],
         )
+
+
+def _resolve(conn: Connection, where: Any, by: str) -> int:
+    res = conn.execute(
+        update(FindingRow)
+        .where(FindingRow.status == "open", where)
+        .values(status="resolved", resolved_at=_now(), resolved_by=by)
+    )
+    return int(res.rowcount or 0)
+
+
+def resolve_replaced_findings(
+    conn: Connection, keys: Iterable[tuple[str, dt.date]], file_id: int, by: str
+) -> int:
+    """Resolve the open findings of earlier files on replaced days (strategy_id, date): the
+    row that caused them is gone. Returns how many were resolved."""
+    n = 0
+    for sid, day in set(keys):
+        n += _resolve(
+            conn,
+            and_(
+                FindingRow.strategy_id == sid,
+                FindingRow.date == day,
+                or_(FindingRow.file_id.is_(None), FindingRow.file_id != file_id),
+                FindingRow.kind != "replaced_row",
+            ),
+            by,
+        )
+    return n
+
+
+def resolve_gap_findings(
+    conn: Connection, keys: Iterable[tuple[str, dt.date]], file_id: int, by: str
+) -> int:
+    """Resolve the open gap findings (``missing_data`` and the gap's NAV-continuity
+    ``nav_disconnect``) whose gap holds one of the days that just arrived."""
+    n = 0
+    for sid, day in set(keys):
+        gaps = conn.execute(
+            select(FindingRow.date, FindingRow.file_id).where(
+                FindingRow.status == "open",
+                FindingRow.kind == "missing_data",
+                FindingRow.column == "date",
+                FindingRow.strategy_id == sid,
+                FindingRow.period_start <= day,
+                FindingRow.date > day,
+            )
+        ).all()
+        for gap_date, gap_file in gaps:
+            n += _resolve(
+                conn,
+                and_(
+                    FindingRow.strategy_id == sid,
+                    FindingRow.date == gap_date,
+                    FindingRow.file_id == gap_file,
+                    or_(
+                        FindingRow.kind == "missing_data",
+                        and_(
+                            FindingRow.kind == "nav_disconnect",
+                            FindingRow.quarantine.is_(False),
+                        ),
+                    ),
+                    FindingRow.column != "positions",
+                ),
+                f"{by} (late file for {day.isoformat()})",
+            )
+    return n
+
+
+def resolve_positions_findings(
+    conn: Connection, keys: Iterable[tuple[str, dt.date]], by: str
+) -> int:
+    """Resolve the open "positions unknown" findings of days whose positions arrived."""
+    n = 0
+    for sid, day in set(keys):
+        n += _resolve(
+            conn,
+            and_(
+                FindingRow.kind == "missing_data",
+                FindingRow.column == "positions",
+                FindingRow.strategy_id == sid,
+                FindingRow.date == day,
+            ),
+            by,
+        )
+    return n
+
+
+def confirm_quarantine(conn: Connection, file_name: str, by: str) -> list[tuple[str, dt.date]]:
+    """Confirm the quarantined days of the file named ``file_name``: its rows go back into
+    the statistics and its quarantine findings are resolved. Returns the confirmed days."""
+    days = [
+        (str(sid), day)
+        for sid, day in conn.execute(
+            select(DailyRecordRow.strategy_id, DailyRecordRow.date)
+            .join(IngestedFileRow, IngestedFileRow.id == DailyRecordRow.file_id)
+            .where(IngestedFileRow.name == file_name, DailyRecordRow.quarantine.is_not(None))
+            .order_by(DailyRecordRow.strategy_id, DailyRecordRow.date)
+        )
+    ]
+    for sid, day in days:
+        conn.execute(
+            update(DailyRecordRow)
+            .where(DailyRecordRow.strategy_id == sid, DailyRecordRow.date == day)
+            .values(quarantine=None)
+        )
+        _resolve(
+            conn,
+            and_(
+                FindingRow.strategy_id == sid,
+                FindingRow.date == day,
+                FindingRow.quarantine.is_(True),
+            ),
+            by,
+        )
+    return days
+
+
+def insert_positions_findings(
+    conn: Connection, findings: Sequence[Finding], file_id: int | None
+) -> None:
+    """Store "positions unknown" findings (``missing_data`` on column ``positions``),
+    skipping days that already have an open one."""
+    fresh = [
+        f
+        for f in findings
+        if conn.execute(
+            select(FindingRow.id).where(
+                FindingRow.status == "open",
+                FindingRow.kind == "missing_data",
+                FindingRow.column == "positions",
+                FindingRow.strategy_id == f.strategy_id,
+                FindingRow.date == f.date,
+            )
+        ).first()
+        is None
+    ]
+    insert_findings(conn, fresh, file_id)
 
 
 def save_matcher_state(conn: Connection, strategy_id: str, state: dict[str, Any]) -> None:

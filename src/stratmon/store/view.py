@@ -18,7 +18,7 @@ from stratmon.store.models import (
     RoundTripRow,
 )
 
-_DAILY = [c.key for c in DailyRecordRow.__table__.columns if c.key not in ("file_id",)]
+_DAILY = [c.key for c in DailyRecordRow.__table__.columns if c.key not in ("file_id", "quarantine")]
 _EXEC = [c.key for c in ExecutionRow.__table__.columns if c.key != "file_id"]
 _RT = [c.key for c in RoundTripRow.__table__.columns if c.key not in ("file_id", "source")]
 _POS = [c.key for c in PositionRow.__table__.columns if c.key != "file_id"]
@@ -75,6 +75,23 @@ class SqlStoredView:
         self.conn = conn
         self._last: dict[tuple[str, dt.date], DailyRecord | None] = {}
         self._recent_done: set[dt.date] = set()
+        self._window: dict[tuple[dt.date, int], dict[str, list[tuple[DailyRecord, bool]]]] = {}
+
+    def recent_daily(
+        self, strategy_id: str, before: dt.date, days: int
+    ) -> list[tuple[DailyRecord, bool]]:
+        """Stored records in ``[before - days, before)`` by date, each with whether it is
+        quarantined. One query per ``(before, days)`` for every strategy (a file's rows share
+        dates)."""
+        key = (before, days)
+        if key not in self._window:
+            grouped: dict[str, list[tuple[DailyRecord, bool]]] = {}
+            params = {"before": before, "since": before - dt.timedelta(days=days)}
+            for row in self.conn.execute(_WINDOW, params):
+                rec = _daily(row[:-1])
+                grouped.setdefault(rec.strategy_id, []).append((rec, row[-1] is not None))
+            self._window[key] = grouped
+        return self._window[key].get(strategy_id, [])
 
     def daily_records(
         self, keys: Collection[tuple[str, dt.date]]
@@ -160,6 +177,11 @@ class SqlStoredView:
 
 
 _RECENT_LAST = _recent_last_statement()
+_WINDOW = (
+    select(*(getattr(DailyRecordRow, k) for k in _DAILY), DailyRecordRow.quarantine)
+    .where(DailyRecordRow.date < bindparam("before"), DailyRecordRow.date >= bindparam("since"))
+    .order_by(DailyRecordRow.strategy_id, DailyRecordRow.date)
+)
 # Index-friendly look-ups (SQLite does not use the primary key for a row-value IN): all rows
 # of the strategies on the dates, filtered to the exact keys in Python.
 _DAILY_BY_KEYS = select(*(getattr(DailyRecordRow, k) for k in _DAILY)).where(
