@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -298,3 +299,84 @@ def test_channels_cmd(workspace: WorkspaceOpt = None) -> None:
             console.print(f"[red]fail[/]  {name}: {escape(res.error or '')}")
     if failed:
         raise typer.Exit(code=1)
+
+
+def _delay_text(d: float | None, sessions: int) -> str:
+    return f">{sessions}" if d is None else f"{d:.0f}"
+
+
+@alerts_app.command("calibrate")
+def calibrate_cmd(
+    strategy: Annotated[str | None, typer.Option("--strategy", help="Strategy id.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    paths: Annotated[int, typer.Option("--paths", help="Bootstrap paths per strategy.")] = 50,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")] = 0,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Per rule: expected firings per strategy-year when live behaves like the backtest, and
+    the median delay to fire after a Sharpe-to-zero decay (stationary bootstrap of each
+    strategy's own backtest, as long as its live record; at least a year)."""
+    import json
+
+    from stratmon.alerts.calibrate import calibrate_strategy
+    from stratmon.store import queries as q
+
+    if paths < 2:
+        fail(StratmonError(f"--paths {paths}: use at least 2."))
+    out: list[dict[str, Any]] = []
+    skipped: list[str] = []
+    try:
+        _, store, config = _open(workspace)
+        with store.read() as conn:
+            chosen = [s for s in q.strategies(conn) if strategy in (None, s.strategy_id)]
+            if strategy is not None and not chosen:
+                raise StratmonError(f"Unknown strategy {strategy!r}.")
+            data = []
+            for s in chosen:
+                _, rets = q.backtest_returns(conn, s.strategy_id)
+                live = q.daily_series(conn, [s.strategy_id]).get(s.strategy_id)
+                data.append((s, rets, max(len(live.dates) - 1, 0) if live else 0))
+    except StratmonError as err:
+        fail(err)
+    for s, rets, n_live in data:
+        finite = rets[np.isfinite(rets)] if rets.size else rets
+        if finite.size < 126:
+            skipped.append(f"{s.strategy_id}: {finite.size} backtest returns (needs 126)")
+            continue
+        cal = calibrate_strategy(
+            s.strategy_id,
+            finite,
+            n_live,
+            config.for_strategy(s.strategy_id, s.pool),
+            n_paths=paths,
+            periods_per_year=s.periods_per_year,
+            seed=seed,
+        )
+        out.append(cal.to_dict())
+    if as_json:
+        print(json.dumps({"strategies": out, "skipped": skipped}, indent=2, allow_nan=False))
+        return
+    for cal_d in out:
+        n = cal_d["sessions"]
+        table = Table(
+            title=(
+                f"{cal_d['strategy_id']}: {cal_d['paths']} bootstrap paths of {n} sessions; "
+                f"decay at session {cal_d['change_at']}"
+            )
+        )
+        for col in ("Rule", "Kind", "Concern", "Firings / strategy-year", "Median delay"):
+            table.add_column(col, justify="right" if col[0] in "FM" else "left")
+        rows = [r for r in cal_d["rules"] if r["kind"] == "judgement"]
+        rows += [*cal_d["concerns"], cal_d["judgement"]]
+        rows += [r for r in cal_d["rules"] if r["kind"] == "limit"] + [cal_d["limits"]]
+        for r in rows:
+            table.add_row(
+                r["rule"],
+                r["kind"],
+                r["concern"],
+                f"{r['firings_per_year']:.2f}",
+                _delay_text(r["median_delay_sessions"], n - cal_d["change_at"]),
+            )
+        console.print(table)
+    for line in skipped:
+        console.print(f"Skipped {escape(line)}")

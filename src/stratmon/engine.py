@@ -398,6 +398,13 @@ def evaluate(
             live_win_rate=wr_rate,
             live_n_trades=wr_n,
             backtest_win_rate=_f(bt.metrics.get("win_rate")) if bt else math.nan,
+            window_mean_return=_f(um.get("mean_daily_return")),
+            backtest_mean_return=bt.mean_daily_return if bt else math.nan,
+            backtest_daily_volatility=bt.daily_volatility if bt else math.nan,
+            live_sessions=n_obs.get(WINDOW_ALL, 0),
+            drawdown_probability=_f(stats_today.get("drawdown_probability")),
+            window_volatility=_f(um.get("annual_volatility")) / math.sqrt(s.periods_per_year),
+            backtest_n_obs=bt.n_obs if bt else 0,
         )
         conditions = evaluate_rules(ctx, rule_config)
         if it.decay is not None:
@@ -589,7 +596,17 @@ def _decay_condition(strategy_id: str, d: DecayReading) -> Condition:
         )
     else:
         msg = f"No decay alarm: CUSUM {d.statistic:.2f} below its threshold {d.threshold:.2f}."
-    return Condition("decay", strategy_id, "critical", d.alarm, d.statistic, d.threshold, msg)
+    return Condition(
+        "decay",
+        strategy_id,
+        "critical",
+        d.alarm,
+        d.statistic,
+        d.threshold,
+        msg,
+        metrics={"statistic": d.statistic, "threshold": d.threshold},
+        window="live record",
+    )
 
 
 def _add_bootstrap(items: Sequence[StrategyInputs], statistics: dict[str, dict[str, Any]]) -> None:

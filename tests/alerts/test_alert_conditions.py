@@ -18,7 +18,18 @@ from stratmon.alerts.config import AlertConfig, alert_config_from_dict
 from stratmon.alerts.rules import Condition
 
 AS_OF = dt.date(2024, 6, 28)
-CFG = AlertConfig()
+GATED = (
+    "relative_sharpe",
+    "relative_return",
+    "volatility",
+    "max_drawdown_vs_backtest",
+    "statistical_drawdown",
+)
+# hand-computed gate cases at the 1 % level (the defaults are stricter)
+CFG = alert_config_from_dict(
+    {**{r: {"significance": 0.01} for r in GATED}, "psr": {"threshold": 0.05}}
+)
+NOGATE = alert_config_from_dict({r: {"significance": 1.0} for r in GATED})
 
 
 def by_rule(inp: AlertInputs, config: AlertConfig = CFG) -> dict[str, Condition]:
@@ -36,7 +47,7 @@ def test_relative_rules_and_volatility() -> None:
         },
         backtest_metrics={"sharpe_ratio": 1.0, "cagr": 0.10, "annual_volatility": 0.10},
     )
-    c = by_rule(inp)
+    c = by_rule(inp, NOGATE)  # the parameters alone
     assert (c["relative_sharpe"].active, c["relative_sharpe"].threshold) == (True, 0.7)
     assert c["relative_return"].active is False  # 8 % >= 0.7 x 10 % = 7 %
     assert c["relative_return"].threshold == pytest.approx(0.07)
@@ -57,7 +68,11 @@ def test_drawdown_rules() -> None:
         "s",
         AS_OF,
         metrics={"all": {"n_obs": 200, "current_drawdown": -0.16, "max_drawdown": -0.16}},
-        statistics={"drawdown": {"max_drawdown_95": -0.12, "max_drawdown_99": -0.18}},
+        statistics={
+            "drawdown": {"max_drawdown_95": -0.12, "max_drawdown_99": -0.18},
+            "max_drawdown_probability": 0.004,
+            "drawdown_probability": 0.002,
+        },
         backtest_metrics={"max_drawdown": -0.10},
     )
     c = by_rule(inp)
@@ -163,3 +178,104 @@ def test_apply_rule_settings_retiers_and_drops() -> None:
     (only,) = apply_rule_settings([decay, wr], config)
     assert only.tier == "emergency" and only.rule == "decay"
     assert math.isnan(by_rule(AlertInputs("s", AS_OF))["psr"].value)
+
+
+# ------------------------------------------------------------------ significance gates
+
+
+def test_relative_sharpe_gate_mertens() -> None:
+    # backtest annual Sharpe 2 (per session 2/sqrt(252) = 0.12599), normal moments, known;
+    # live -3 over 90 sessions (-0.18898): V = (1 + 0.12599^2 / 2) / 90 = 0.011199,
+    # z = -0.31497 / 0.10583 = -2.9763, p = Phi(z) = 0.001459
+    bt = {"sharpe_ratio": 2.0, "skew": 0.0, "kurtosis": 0.0}
+    inp = AlertInputs(
+        "s", AS_OF, metrics={"90": {"n_obs": 90, "sharpe_ratio": -3.0}}, backtest_metrics=bt
+    )
+    c = by_rule(inp)["relative_sharpe"]
+    assert c.active is True
+    assert c.metrics["p_value"] == pytest.approx(0.001459, abs=2e-6)
+    assert c.window == "90 sessions" and "p = 0.001 < 0.01" in c.message
+    # below 0.7 x 2 = 1.4 but not significantly: live 1.0 -> z = -0.063 / 0.1058, p = 0.28
+    mild = AlertInputs(
+        "s", AS_OF, metrics={"90": {"n_obs": 90, "sharpe_ratio": 1.0}}, backtest_metrics=bt
+    )
+    c = by_rule(mild)["relative_sharpe"]
+    assert c.active is False and "not significant over the last 90 sessions" in c.message
+    assert by_rule(mild, NOGATE)["relative_sharpe"].active is True
+
+
+@pytest.mark.parametrize(
+    ("vol", "kurt", "active"),
+    [
+        # chi-square, nu = 29: P(chi2_29 > 29 * 1.31^2 = 49.77) = 0.00957 < 0.01
+        (0.131, 0.0, True),
+        (0.130, 0.0, False),  # exactly 1.3 x: not "above"
+        # 1.6 x: 29 * 2.56 -> p = 7.8e-6; with excess kurtosis 3 the effective
+        # nu = 2 / (2/29 + 3/30) = 11.84 and p = P(chi2_11.84 > 11.84 * 2.56) = 0.0023
+        (0.160, 3.0, True),
+        # 1.4 x with kurtosis 3: p = 0.024 -> not significant
+        (0.140, 3.0, False),
+    ],
+)
+def test_volatility_gate_chi_square(vol: float, kurt: float, active: bool) -> None:
+    from scipy import stats
+
+    inp = AlertInputs(
+        "s",
+        AS_OF,
+        metrics={"30": {"n_obs": 30, "annual_volatility": vol}},
+        backtest_metrics={"annual_volatility": 0.10, "kurtosis": kurt},
+    )
+    c = by_rule(inp)["volatility"]
+    assert c.active is active
+    nu = 2.0 / (2.0 / 29 + kurt / 30)
+    assert c.metrics["p_value"] == pytest.approx(stats.chi2.sf(nu * (vol / 0.1) ** 2, nu))
+
+
+def test_relative_return_gate_on_the_window_mean() -> None:
+    # backtest: mean 0.04 %/day (length unknown: known mean), volatility 1 %/day; the
+    # 90-session window: mean -0.2 %/day, sd 1 %/day: Welch t = -0.0024 / (0.01 / sqrt(90))
+    # = -2.2768 with 89 df, p = 0.01260 >= 0.01
+    vol = 0.01 * 252**0.5
+    bt = {"cagr": 0.10, "mean_daily_return": 0.0004, "annual_volatility": vol}
+    row = {"n_obs": 90, "cagr": -0.3, "mean_daily_return": -0.002, "annual_volatility": vol}
+    c = by_rule(AlertInputs("s", AS_OF, metrics={"90": row}, backtest_metrics=bt))
+    assert c["relative_return"].active is False
+    assert c["relative_return"].metrics["p_value"] == pytest.approx(0.01260, abs=1e-5)
+    row = {**row, "mean_daily_return": -0.0021}  # t = -2.3717, p = 0.00993
+    c = by_rule(AlertInputs("s", AS_OF, metrics={"90": row}, backtest_metrics=bt))
+    assert c["relative_return"].active is True
+
+
+def test_max_drawdown_gate_and_unknown_probability() -> None:
+    m = {"all": {"n_obs": 200, "current_drawdown": -0.16, "max_drawdown": -0.16}}
+    bt = {"max_drawdown": -0.10}
+    for p, active in ((0.0099, True), (0.01, False), (math.nan, None)):
+        inp = AlertInputs(
+            "s", AS_OF, metrics=m, statistics={"max_drawdown_probability": p}, backtest_metrics=bt
+        )
+        assert by_rule(inp)["max_drawdown_vs_backtest"].active is active
+
+
+def test_concentration_needs_the_days_positions() -> None:
+    unknown = AlertInputs("s", AS_OF, nav=np.array([1_000_000.0]), positions=None)
+    c = by_rule(unknown)["concentration"]
+    assert c.active is None
+    assert c.message == "Not evaluated: positions unknown for 2024-06-28 (no snapshot that day)."
+    flat = AlertInputs(
+        "s", AS_OF, nav=np.array([1_000_000.0]), positions=[{"symbol": "X", "market_value": 0.0}]
+    )
+    assert by_rule(flat)["concentration"].active is False
+
+
+def test_statistical_drawdown_gate() -> None:
+    m = {"all": {"n_obs": 200, "current_drawdown": -0.13, "max_drawdown": -0.13}}
+    tiers = {"max_drawdown_95": -0.12, "max_drawdown_99": -0.18}
+    for p, active in ((0.005, True), (0.02, False), (math.nan, None)):
+        stats = {"drawdown": tiers, "drawdown_probability": p}
+        c = by_rule(AlertInputs("s", AS_OF, metrics=m, statistics=stats))["statistical_drawdown"]
+        assert c.active is active
+        assert c.severity == ("warning" if active else "")
+    stats = {"drawdown": tiers, "drawdown_probability": 0.5}
+    c = by_rule(AlertInputs("s", AS_OF, metrics=m, statistics=stats))["statistical_drawdown"]
+    assert "beyond the backtest's MaxDD-95 of -12.0 %: not significant" in c.message

@@ -14,30 +14,37 @@ The ``[alerts]`` table of ``stratmon.toml`` (every key optional; defaults shown)
     [alerts.underperformance]  # window return > 20 % below the backtest's expectation
     window = 30
     threshold = 0.20
+    significance = 0.001       # AND significant (one-sided p < 0.001); 1 switches the test off
     [alerts.drawdown]          # current drawdown beyond 75 % of the backtest max drawdown
     fraction_of_backtest = 0.75
+    significance = 0.001       # AND P(that deep | backtest bootstrap) < 0.001
     [alerts.win_rate]          # live win rate > 15 points below the backtest's
     points_below = 0.15
     min_trades = 10
     window_sessions = 30       # or window_trades = 30
+    significance = 0.002       # AND binomial p < 0.002
     [alerts.relative_sharpe]   # Sharpe over the window below 0.7 x backtest
     window = 90
     factor = 0.7
     min_obs = 30
+    significance = 0.002       # AND Mertens z-test p < 0.002 (relative_return: Welch t)
     [alerts.relative_return]   # CAGR over the window below 0.7 x backtest
     [alerts.max_drawdown_vs_backtest]
     factor = 1.5
+    significance = 0.001
     [alerts.drawdown_tiers]    # one alert whose severity escalates
     tiers = { warning = 0.10, critical = 0.15, emergency = 0.20 }
     # recovery = 0.08          # stays firing until the drawdown is back above -8 %
     [alerts.statistical_drawdown]   # beyond the backtest-implied MaxDD-95 / MaxDD-99
     tier_95 = "warning"
     tier_99 = "critical"
+    significance = 0.001
     [alerts.drawdown_duration]
     max_days = 90
     [alerts.volatility]        # annualised volatility above 1.3 x backtest
     window = 30
     factor = 1.3
+    significance = 0.0002      # AND chi-square test of the variance p < 0.0002
     [alerts.value_at_risk]     # 1-day historical VaR-95 beyond -3 %
     window = 90
     limit = 0.03
@@ -49,8 +56,8 @@ The ``[alerts]`` table of ``stratmon.toml`` (every key optional; defaults shown)
     max_utilisation = 0.8
     [alerts.decay]             # the decay detector's alarm
     tier = "critical"
-    [alerts.psr]               # PSR against the backtest Sharpe below 0.05
-    threshold = 0.05
+    [alerts.psr]               # PSR against the backtest Sharpe below 0.001
+    threshold = 0.001
     [alerts.profitable]        # milestones: tier "info"
     [alerts.annual_return_target]
     target = 0.10
@@ -93,7 +100,11 @@ The ``[alerts]`` table of ``stratmon.toml`` (every key optional; defaults shown)
 Every rule also takes ``enabled`` (bool), ``tier`` (``"info"``, ``"warning"``,
 ``"critical"``, ``"emergency"``: the alert identity's tier), ``for`` / ``for_evaluations``,
 ``clear_evaluations`` or ``keep_firing_for``, and ``recovery`` (a separate recovery threshold,
-written like the rule's main parameter). Percentages are fractions. Routes match on
+written like the rule's main parameter). Percentages are fractions. The rules that judge live
+against the backtest also take ``significance``: the one-sided level of the test that must
+reject "live is like the backtest" over the rule's window before the rule fires; the defaults
+keep all of them together at or below one firing per strategy-year on strategies that behave
+like their backtests (``benchmarks/alerts.py``, docs/alerts.md). Routes match on
 ``severities``, ``rules``, ``categories``, ``strategies`` and ``pools`` (empty: any).
 """
 
@@ -183,6 +194,9 @@ class AlertRuleConfig:
                 )
         if self.recovery is not None and not math.isfinite(self.recovery):
             out.append(self._say("recovery", self.recovery, "must be a finite number"))
+        level = getattr(self, "significance", None)
+        if level is not None and not (math.isfinite(level) and 0 < level <= 1):
+            out.append(self._say("significance", level, "must be in (0, 1] (1 disables the test)"))
         return out
 
     def _say(self, key: str, value: object, rule: str) -> str:
@@ -205,6 +219,7 @@ class UnderperformanceRuleConfig(AlertRuleConfig):
 
     window: int = 30
     threshold: float = 0.20
+    significance: float = 0.001
 
     def problems(self) -> list[str]:
         out = AlertRuleConfig.problems(self)
@@ -222,6 +237,7 @@ class DrawdownRuleConfig(AlertRuleConfig):
     section: ClassVar[str] = "drawdown"
 
     fraction_of_backtest: float = 0.75
+    significance: float = 0.001
 
     def problems(self) -> list[str]:
         out = AlertRuleConfig.problems(self)
@@ -246,6 +262,7 @@ class WinRateRuleConfig(AlertRuleConfig):
     window_sessions: int = 30
     window_trades: int | None = None
     min_trades: int = 10
+    significance: float = 0.002
 
     def problems(self) -> list[str]:
         out = AlertRuleConfig.problems(self)
@@ -285,6 +302,7 @@ class RelativeSharpeRuleConfig(_WindowedRuleConfig):
 
     section: ClassVar[str] = "relative_sharpe"
     factor: float = 0.7
+    significance: float = 0.002
 
     def problems(self) -> list[str]:
         out = _WindowedRuleConfig.problems(self)
@@ -306,6 +324,7 @@ class MaxDrawdownRuleConfig(AlertRuleConfig):
 
     section: ClassVar[str] = "max_drawdown_vs_backtest"
     factor: float = 1.5
+    significance: float = 0.001
 
     def problems(self) -> list[str]:
         out = AlertRuleConfig.problems(self)
@@ -350,6 +369,7 @@ class StatisticalDrawdownRuleConfig(AlertRuleConfig):
     section: ClassVar[str] = "statistical_drawdown"
     tier_95: Tier = "warning"
     tier_99: Tier = "critical"
+    significance: float = 0.001
 
     def problems(self) -> list[str]:
         out = AlertRuleConfig.problems(self)
@@ -381,6 +401,7 @@ class VolatilityRuleConfig(_WindowedRuleConfig):
     window: int = 30
     min_obs: int = 20
     factor: float = 1.3
+    significance: float = 0.0002
 
     def problems(self) -> list[str]:
         out = _WindowedRuleConfig.problems(self)
@@ -458,7 +479,7 @@ class PsrRuleConfig(AlertRuleConfig):
     """PSR of the live record against the backtest Sharpe below ``threshold``."""
 
     section: ClassVar[str] = "psr"
-    threshold: float = 0.05
+    threshold: float = 0.001
     min_obs: int = 30
 
     def problems(self) -> list[str]:
@@ -714,6 +735,8 @@ _RULE_CLASSES: dict[str, type[AlertRuleConfig]] = {
     "nav_disconnect": NavDisconnectRuleConfig,
     "rejected_file": RejectedFileRuleConfig,
 }
+RULE_CLASSES: dict[str, type[AlertRuleConfig]] = _RULE_CLASSES
+"""Rule name -> its configuration class (read by :mod:`stratmon.alerts.registry`)."""
 RULE_NAMES: tuple[str, ...] = tuple(_RULE_CLASSES)
 CATEGORY_NAMES: tuple[str, ...] = ("performance", "risk", "milestone", "data_quality")
 

@@ -102,7 +102,7 @@ def strategy_conditions(
     by_id = {it.strategy.strategy_id: it for it in inputs}
     ids = [e.strategy_id for e in evaluations]
     records = aq.latest_records(conn, ids, as_of)
-    positions = aq.latest_positions(conn, ids, as_of)
+    positions = aq.positions_on(conn, ids, as_of)  # that day's book only; absent = unknown
     last_dates = [r["date"] for r in records.values()]
     findings = aq.findings_on(conn, ids, last_dates)
     out: list[Condition] = []
@@ -126,11 +126,12 @@ def strategy_conditions(
             nav=it.nav,
             cash_flow=it.cash_flow,
             missing_sessions=missing_sessions(s.calendar, last, as_of) if last else None,
-            positions=positions.get(s.strategy_id, []),
+            positions=positions.get(s.strategy_id),
             gross_exposure=_f(rec.get("gross_exposure_usd")),
             margin_used=_f(rec.get("margin_used")),
             findings=findings.get(s.strategy_id, []),
             returns=it.returns,
+            periods_per_year=s.periods_per_year,
         )
         out.extend(build_conditions(alert_inputs, cfg))
     return out
