@@ -11,12 +11,18 @@ The replay is the production rule itself (``stratmon.ingest.findings.daily_findi
 fed one day at a time on the XNYS calendar (a 92-day look-back holds ~63 returns), with
 quarantined days held out of the following days' history as the store does.
 
-Measured (2026-12-03), false quarantines per strategy-year:
+Measured (2026-12-03), false quarantines per strategy-year, with the default 10 % floor
+(``sigma_min_move``: a move must also exceed 10 % of NAV):
 
     series     days        k=6        k=8       k=10       k=12
-    sp500      5030      0.150      0.050      0.000      0.000
-    nasdaq     5030      0.050      0.000      0.000      0.000
-    t3         5030      0.902      0.501      0.250      0.150
+    sp500      5030      0.000      0.000      0.000      0.000
+    nasdaq     5030      0.000      0.000      0.000      0.000
+    t3         5030      0.150      0.150      0.150      0.150
+
+Without the floor (before it was added): sp500 0.150 / 0.050 / 0 / 0, nasdaq 0.050 / 0 / 0 /
+0, t3 0.902 / 0.501 / 0.250 / 0.150 -- and the demo's real 2013-2018 replay quarantined 55
+genuine days of strategies that had been flat for weeks (a near-zero standard deviation makes
+a +0.85 % trading day "157 sd"); with the floor it quarantines none.
 
 Run: ``.venv/bin/python benchmarks/quarantine.py``
 """

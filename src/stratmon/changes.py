@@ -1,14 +1,16 @@
 """What changed since the previous session, in words a PM reads first (pure, no I/O).
 
 Per strategy: verdict changes, alerts raised, escalated, de-escalated and resolved today,
-health moves of more than ``HEALTH_MOVE`` points, new drawdown lows, missing data. For the
-book: files rejected by today's intake. A quiet day says so in one line (:func:`quiet_line`).
+health moves of more than ``HEALTH_MOVE`` points, new drawdown lows, missing data, and the
+data its figures leave out or cannot vouch for (:func:`held_data_lines`: quarantined days,
+NAV/PnL disagreements, positions unknown). For the book: files rejected by today's intake.
+A quiet day says so in one line (:func:`quiet_line`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from stratmon.domain.assessment import Assessment
@@ -117,6 +119,77 @@ def rejected_file_changes(outcomes: Sequence[Any]) -> list[str]:
     return out
 
 
+def _days(days: Sequence[Any], shown: int = 3) -> str:
+    text = ", ".join(str(d) for d in days[:shown])
+    return text + (f" and {len(days) - shown} more" if len(days) > shown else "")
+
+
+def held_data_lines(
+    quarantined: Sequence[Mapping[str, Any]],
+    findings: Sequence[Mapping[str, Any]],
+    as_of: Any = None,
+) -> dict[str, list[str]]:
+    """What each strategy's figures leave out or cannot vouch for, one line per kind.
+
+    Parameters
+    ----------
+    quarantined : sequence of mapping
+        Days held out of the statistics (``strategy_id``, ``date``, ``rule``, ``file``), as
+        :func:`stratmon.store.queries.quarantined_days` gives them.
+    findings : sequence of mapping
+        Open data-quality findings (``strategy_id``, ``kind``, ``date``, ``message``,
+        ``quarantine``, ``positions``), as :func:`stratmon.store.queries.open_data_findings`.
+    as_of : date, optional
+        Days after it are left out.
+
+    Returns
+    -------
+    dict
+        strategy_id -> lines, in this order: quarantined days (with the rule, the file and
+        what to do), NAV/PnL disagreements that are findings only (a day's, or across a gap,
+        with the amount as the finding says it), days whose positions are unknown.
+    """
+    out: dict[str, list[str]] = {}
+
+    def keep(d: Any) -> bool:
+        return as_of is None or d is None or d <= as_of
+
+    held: dict[str, list[Mapping[str, Any]]] = {}
+    for q in quarantined:
+        if keep(q.get("date")):
+            held.setdefault(str(q["strategy_id"]), []).append(q)
+    for sid, rows in held.items():
+        days = [f"{r['date']} ({r['rule']}, {r.get('file') or 'unknown file'})" for r in rows]
+        files = sorted({str(r["file"]) for r in rows if r.get("file")})
+        how = " / ".join(f"`stratmon ingest --confirm {f}`" for f in files) or "a confirmation"
+        out.setdefault(sid, []).append(
+            f"{len(rows)} day(s) quarantined, held out of the statistics: {_days(days)}; "
+            f"confirm with {how} or send a corrected file"
+        )
+    disconnect: dict[str, list[Mapping[str, Any]]] = {}
+    unknown: dict[str, list[Any]] = {}
+    for f in findings:
+        if not keep(f.get("date")):
+            continue
+        sid = str(f["strategy_id"])
+        if f.get("positions"):
+            unknown.setdefault(sid, []).append(f.get("date"))
+        elif f.get("kind") == "nav_disconnect" and not f.get("quarantine"):
+            disconnect.setdefault(sid, []).append(f)
+    for sid, rows in disconnect.items():
+        first = str(rows[-1].get("message") or "").split(";")[0]
+        out.setdefault(sid, []).append(
+            f"NAV and PnL disagree ({len(rows)} open finding(s), latest {rows[-1].get('date')}:"
+            f" {first})"
+        )
+    for sid, days in unknown.items():
+        out.setdefault(sid, []).append(
+            f"positions unknown on {len(days)} day(s) ({_days(days[::-1])}): position-based "
+            "rules not evaluated"
+        )
+    return out
+
+
 def quiet_line(n_strategies: int) -> str:
     """The one line of a day on which nothing changed."""
     return f"Quiet day: no verdict, alert or data change on any of {n_strategies} strategies."
@@ -135,10 +208,17 @@ def ranked(assessments: Sequence[Assessment]) -> list[Assessment]:
     return sorted(assessments, key=key)
 
 
-def change_lines(assessments: Sequence[Assessment], book: Sequence[str] = ()) -> list[str]:
+def change_lines(
+    assessments: Sequence[Assessment],
+    book: Sequence[str] = (),
+    held: Mapping[str, Sequence[str]] | None = None,
+) -> list[str]:
     """The "what changed today" list: book lines first, then each strategy's, most urgent
-    strategy first; one quiet line when nothing changed."""
+    strategy first, each followed by its :func:`held_data_lines` (``held``); one quiet line
+    when nothing changed and no data is held out."""
     lines = list(book)
+    held = held or {}
     for a in ranked(assessments):
         lines.extend(f"{a.strategy_id}: {c}" for c in a.changes)
+        lines.extend(f"{a.strategy_id}: {c}" for c in held.get(a.strategy_id, ()))
     return lines or [quiet_line(len(assessments))]

@@ -416,9 +416,11 @@ def run(
     if result.as_of is None:
         console.print("No data yet: drop files into the inbox and run again.")
     else:
-        from stratmon.cli_status import print_status
+        from stratmon.cli_status import held_data, print_status
 
-        print_status(result.assessments, result.as_of, result.book_changes)
+        with store.read() as conn:  # quarantined days, NAV/PnL disagreements, positions unknown
+            held = held_data(conn, result.as_of, [a.strategy_id for a in result.assessments])
+        print_status(result.assessments, result.as_of, result.book_changes, held)
         for e in result.events:
             console.print(
                 f"alert {e.rule}/{e.tier} {e.strategy_id}: {e.from_state} -> {e.to_state}"
@@ -447,7 +449,7 @@ def comparison_details(store: Any, strategy: str, as_of: dt.date) -> None:
             c["metric"],
             fmt.num(c["live"], 3),
             fmt.num(c["backtest"], 3),
-            fmt.pct(c["deviation"]),
+            fmt.deviation(c["deviation"], c["live"], c["backtest"]),
             f"[{STATUS_STYLE.get(c['status'], '')}]{c['status']}[/]",
             c.get("reason", ""),
         )

@@ -4,6 +4,8 @@ channel tests. Registered in :mod:`stratmon.cli` as ``app.add_typer(alerts_app, 
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import math
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,7 +32,14 @@ alerts_app = typer.Typer(
 )
 
 
-STATE_STYLE = {"firing": "bold red", "pending": "yellow", "resolved": "green", "inactive": "dim"}
+STATE_STYLE = {
+    "firing": "bold red",
+    "pending": "yellow",
+    "no_data": "cyan",
+    "resolved": "green",
+    "inactive": "dim",
+    "reached": "blue",
+}
 SEVERITY_STYLE = {"emergency": "bold magenta", "critical": "red", "warning": "yellow", "info": ""}
 
 
@@ -56,16 +65,46 @@ def _when(x: Any) -> str:
 @alerts_app.command("list")
 def list_(
     state: Annotated[
-        str | None, typer.Option("--state", help="firing, pending, resolved or inactive.")
+        str | None,
+        typer.Option(
+            "--state", help="firing, pending, no_data, resolved, inactive or reached (milestones)."
+        ),
     ] = None,
     strategy: Annotated[str | None, typer.Option("--strategy", help="Strategy id.")] = None,
     rule: Annotated[str | None, typer.Option("--rule", help="Rule name.")] = None,
     limit: Annotated[int, typer.Option("--limit", help="At most this many (newest).")] = 100,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print the open alerts, one per strategy and concern, as JSON."
+        ),
+    ] = False,
+    by_rule: Annotated[
+        bool,
+        typer.Option("--rules", help="One row per rule alert (the parts) instead of per concern."),
+    ] = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Alerts, newest first."""
+    """The open alerts, one per strategy and concern, most severe first (``--json``: as the
+    API serves them; ``--rules`` or a closed ``--state``: every rule alert, newest first)."""
     if state is not None and state not in STATE_STYLE:
         fail(StratmonError(f"--state {state!r}: use one of {', '.join(STATE_STYLE)}."))
+    if as_json:
+        try:
+            _, store, config = _open(workspace)
+            with store.read() as conn:
+                items = aq.concern_alerts(conn, strategy_id=strategy, config=config)
+        except StratmonError as err:
+            fail(err)
+        if state is not None:
+            items = [a for a in items if a["state"] == state]
+        if rule is not None:
+            items = [a for a in items if rule in a["rules"]]
+        typer.echo(json.dumps(items[:limit], indent=2))
+        return
+    if not by_rule and state in (None, "firing", "pending", "no_data"):
+        _concern_table(workspace, state, strategy, rule, limit)
+        return
     try:
         _, store, _ = _open(workspace)
         with store.read() as conn:
@@ -87,6 +126,81 @@ def list_(
             _num(a["rule"], a["threshold"]),
             _when(a["fired_at"] or a["started_at"]),
             escape(a["acknowledged_by"] or ""),
+        )
+    console.print(table)
+
+
+def _concern_table(
+    workspace: Path | None, state: str | None, strategy: str | None, rule: str | None, limit: int
+) -> None:
+    try:
+        _, store, config = _open(workspace)
+        with store.read() as conn:
+            items = aq.concern_alerts(conn, strategy_id=strategy, config=config)
+    except StratmonError as err:
+        fail(err)
+    items = [
+        a
+        for a in items
+        if (state is None or a["state"] == state) and (rule is None or rule in a["rules"])
+    ][:limit]
+    table = Table(title=f"Open alerts, one per strategy and concern ({len(items)})")
+    for col in ("ID", "State", "Severity", "Strategy", "Concern", "Rules", "Since", "What"):
+        table.add_column(col, justify="right" if col == "ID" else "left")
+    for a in items:
+        table.add_row(
+            str(a["id"]),
+            _styled(a["state"], STATE_STYLE.get(a["state"], "")),
+            _styled(a["severity"], SEVERITY_STYLE.get(a["severity"], "")),
+            a["strategy_id"],
+            a["concern"],
+            ", ".join(a["rules"]),
+            a["fired_at"] or "–",
+            escape(a["message"]),
+        )
+    console.print(table)
+    console.print("Each rule alert: stratmon alerts list --rules; one: stratmon alerts show ID")
+
+
+@alerts_app.command("history")
+def history(
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Only alerts still open on or after this date (YYYY-MM-DD)."),
+    ] = None,
+    strategy: Annotated[str | None, typer.Option("--strategy", help="Strategy id.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Every alert episode, one per strategy and concern, oldest first."""
+    try:
+        day = dt.date.fromisoformat(since) if since else None
+    except ValueError:
+        fail(StratmonError(f"--since {since!r}: give a date as YYYY-MM-DD."))
+    try:
+        _, store, config = _open(workspace)
+        with store.read() as conn:
+            items = aq.concern_alerts(
+                conn, strategy_id=strategy, config=config, history=True, since=day
+            )
+    except StratmonError as err:
+        fail(err)
+    if as_json:
+        typer.echo(json.dumps(items, indent=2))
+        return
+    table = Table(title=f"Alert history ({len(items)})")
+    for col in ("ID", "Strategy", "Concern", "Rules", "Severity", "State", "Fired", "Resolved"):
+        table.add_column(col, justify="right" if col == "ID" else "left")
+    for a in items:
+        table.add_row(
+            str(a["id"]),
+            a["strategy_id"],
+            a["concern"],
+            ", ".join(a["rules"]),
+            _styled(a["severity"], SEVERITY_STYLE.get(a["severity"], "")),
+            _styled(a["state"], STATE_STYLE.get(a["state"], "")),
+            a["fired_at"] or "–",
+            a["resolved_at"] or "–",
         )
     console.print(table)
 
@@ -137,7 +251,7 @@ def show(
             escape(h["text"] or ""),
         )
     console.print(table)
-    if a["state"] in ("pending", "firing"):
+    if a["state"] in ("pending", "firing", "no_data"):
         console.print(f'Acknowledge: stratmon alerts ack {alert_id} --by NAME --note "..."')
 
 

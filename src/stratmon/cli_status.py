@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
+from stratmon.changes import change_lines, held_data_lines
 from stratmon.cli_common import WorkspaceOpt, console, fail, open_workspace, parse_date
 from stratmon.domain.assessment import Assessment
 from stratmon.errors import StratmonError
@@ -26,10 +27,16 @@ def print_json(value: Any) -> None:
     typer.echo(json.dumps(value, indent=2, default=str))
 
 
-def changes_panel(assessments: Sequence[Assessment], book: Sequence[str]) -> None:
-    """The "what changed since the previous session" list that opens the status."""
+def changes_panel(
+    assessments: Sequence[Assessment],
+    book: Sequence[str],
+    held: Mapping[str, Sequence[str]] | None = None,
+) -> None:
+    """The "what changed since the previous session" list that opens the status, with the
+    data each strategy's figures leave out (``held``: quarantined days, NAV/PnL
+    disagreements, positions unknown)."""
     console.print("[bold]What changed since the previous session[/]")
-    for line in view.change_lines(assessments, book):
+    for line in change_lines(assessments, book, held):
         console.print(f"  • {escape(line)}")
 
 
@@ -65,27 +72,47 @@ def assessment_table(assessments: Sequence[Assessment], as_of: dt.date | None) -
     return table
 
 
-def reasons_panel(assessments: Sequence[Assessment]) -> None:
-    """Why each verdict: its two or three pieces of evidence."""
+def reasons_panel(
+    assessments: Sequence[Assessment], held: Mapping[str, Sequence[str]] | None = None
+) -> None:
+    """Why each verdict: its two or three pieces of evidence, then the data it stands on
+    without (``held``, as :func:`stratmon.changes.held_data_lines`)."""
     console.print("[bold]Why[/]")
+    held = held or {}
     for a in view.ranked(assessments):
         console.print(f"  [bold]{a.strategy_id}[/] ({view.verdict_text(a)}):")
         for r in a.reasons:
             console.print(f"    - {escape(r)}")
+        for r in held.get(a.strategy_id, ()):
+            console.print(f"    - [yellow]data: {escape(r)}[/]")
         firing = ", ".join(view.firing_text(a))
         if firing:
             console.print(f"    [dim]firing: {escape(firing)}[/]")
 
 
-def print_status(assessments: Sequence[Assessment], as_of: dt.date, book: Sequence[str]) -> None:
+def print_status(
+    assessments: Sequence[Assessment],
+    as_of: dt.date,
+    book: Sequence[str],
+    held: Mapping[str, Sequence[str]] | None = None,
+) -> None:
     """The whole status screen: changes, the table, the reasons."""
-    changes_panel(assessments, book)
+    changes_panel(assessments, book, held)
     console.print(assessment_table(assessments, as_of))
-    reasons_panel(assessments)
+    reasons_panel(assessments, held)
 
 
-def detail(a: Assessment) -> None:
-    """One strategy's assessment in full."""
+def held_data(conn: Any, as_of: dt.date, ids: Sequence[str]) -> dict[str, list[str]]:
+    """Per strategy, what its figures of ``as_of`` leave out or cannot vouch for."""
+    from stratmon.store import queries as q
+
+    return held_data_lines(
+        q.quarantined_days(conn, ids), q.open_data_findings(conn, as_of, ids), as_of
+    )
+
+
+def detail(a: Assessment, held: Sequence[str] = ()) -> None:
+    """One strategy's assessment in full (``held``: the data its figures leave out)."""
     console.print(
         f"[bold]{a.strategy_id}[/] as of {a.as_of}: "
         f"[{view.VERDICT_STYLE.get(a.verdict, '')}]{view.verdict_text(a)}[/]"
@@ -94,6 +121,8 @@ def detail(a: Assessment) -> None:
     )
     for r in a.reasons:
         console.print(f"  - {escape(r)}")
+    for r in held:
+        console.print(f"  - [yellow]data: {escape(r)}[/]")
     console.print(f"Recommendation: {view.recommendation_text(a)}")
     if a.recommendation.rule:
         console.print(f"  [dim]{escape(a.recommendation.rule)}[/]")
@@ -122,7 +151,7 @@ def detail(a: Assessment) -> None:
     console.print(h)
     console.print("Firing alerts: " + (", ".join(view.firing_text(a)) or "none"))
     console.print("Changes since the previous session:")
-    for line in a.changes or ("none",):
+    for line in (*a.changes, *held) or ("none",):
         console.print(f"  • {escape(line)}")
 
 
@@ -148,6 +177,7 @@ def status(
                 return
             assessments = sa.assessments_on(conn, as_of)
             book = sa.book_changes(conn, as_of)
+            held = held_data(conn, as_of, [a.strategy_id for a in assessments])
             chosen = next((a for a in assessments if a.strategy_id == strategy), None)
             if strategy is not None and chosen is None:
                 raise StratmonError(
@@ -160,13 +190,13 @@ def status(
         if as_json:
             print_json([a.to_dict() for a in view.ranked(assessments)])
         else:
-            print_status(assessments, as_of, book)
+            print_status(assessments, as_of, book, held)
         return
     assert chosen is not None
     if as_json:
         print_json(chosen.to_dict())
         return
-    detail(chosen)
+    detail(chosen, held.get(chosen.strategy_id, ()))
     comparison_details(store, chosen.strategy_id, as_of)
 
 

@@ -37,6 +37,7 @@ from stratmon.compare.status_judgement import StatusState, WindowEvidence, judge
 from stratmon.decay.alarm import HOLD_SESSIONS
 from stratmon.domain import RoundTrip, Strategy
 from stratmon.domain.assessment import Assessment, StatusView
+from stratmon.health.scaled import ScaledReadings, scaled_readings
 from stratmon.health.score import HealthEvidence, HealthScore, health_score
 from stratmon.health.trend import health_trend
 from stratmon.metrics import returns_from_nav, summarize, trade_statistics
@@ -348,8 +349,17 @@ def evaluate(
         look = mets.get(look_label, whole)
         look_obs = n_obs.get(look_label, 0)
         window_trips = _trips_since(it.round_trips, exit_dates, dates, health_lookback)
+        bt_ev = it.backtest.evidence if it.backtest is not None else None
         health = health_score(
-            _health_evidence(it, whole, stats_today, it.round_trips, it.returns, decay=it.decay)
+            _health_evidence(
+                it,
+                whole,
+                stats_today,
+                it.round_trips,
+                it.returns,
+                decay=it.decay,
+                scaled=_scaled(whole, bt_ev, _f(whole.get("current_drawdown")), cone=True),
+            )
         )
         recent = health_score(
             _health_evidence(
@@ -363,6 +373,7 @@ def evaluate(
                 it.returns[-look_obs:] if look_obs else it.returns[:0],
                 decay=None,
                 current_drawdown=_f(look.get("max_drawdown")),
+                scaled=_scaled(look, bt_ev, _f(look.get("max_drawdown")), cone=False),
             )
         )
         prev_states = (it.previous.evidence.get("status_states") or {}) if it.previous else {}
@@ -457,6 +468,18 @@ def _trips_since(
     return trips[bisect.bisect_left(exit_dates, start) :]
 
 
+def _scaled(
+    m: Mapping[str, Any], ev: BacktestEvidence | None, drawdown: float, *, cone: bool
+) -> ScaledReadings | None:
+    """The health readings at the live volatility (:mod:`stratmon.health.scaled`) of one span;
+    None without backtest evidence. ``cone=False`` (a recent window) reads no cone."""
+    if ev is None:
+        return None
+    day = int(_f(m.get("n_obs")) or 0) if math.isfinite(_f(m.get("n_obs"))) else 0
+    out = scaled_readings(m, ev, current_drawdown=drawdown, live_day=day)
+    return out if cone else replace(out, cone_percentile=math.nan)
+
+
 def _health_evidence(
     it: StrategyInputs,
     m: Mapping[str, float],
@@ -466,6 +489,7 @@ def _health_evidence(
     *,
     decay: DecayReading | None,
     current_drawdown: float | None = None,
+    scaled: ScaledReadings | None = None,
 ) -> HealthEvidence:
     """What the health score reads about one strategy over one span (the whole live record,
     or the recent window with ``decay=None`` and the window's deepest drawdown).
@@ -490,19 +514,25 @@ def _health_evidence(
         wins, trials, basis = int((r > 0).sum()), int(r.size), "days"
         bt_trials = ev.n_obs if ev is not None else 0
     alarm_ok = decay is not None and decay.available
+    sc = scaled
     return HealthEvidence(
         n_obs=int(r.size),
         periods_per_year=it.strategy.periods_per_year,
         decay_statistic=decay.statistic if alarm_ok and decay is not None else math.nan,
         decay_threshold=decay.threshold if alarm_ok and decay is not None else math.nan,
-        psr_vs_backtest=_f(stats.get("psr_vs_backtest")),
-        cone_percentile=_f((stats.get("cone") or {}).get("percentile")),
+        psr_vs_backtest=sc.psr_vs_backtest if sc else _f(stats.get("psr_vs_backtest")),
+        cone_percentile=(
+            sc.cone_percentile if sc else _f((stats.get("cone") or {}).get("percentile"))
+        ),
         live_sharpe_ratio=_f(m.get("sharpe_ratio")),
         backtest_sharpe_ratio=_f(bt.metrics.get("sharpe_ratio")) if bt is not None else math.nan,
         current_drawdown=_f(m.get("current_drawdown"))
         if current_drawdown is None
         else current_drawdown,
-        drawdown_probability=_f(stats.get("drawdown_probability")),
+        drawdown_probability=(
+            sc.drawdown_probability if sc else _f(stats.get("drawdown_probability"))
+        ),
+        volatility_ratio=sc.volatility_ratio if sc else 1.0,
         live_wins=wins,
         live_trials=trials,
         win_basis=basis,

@@ -217,7 +217,7 @@ def ingest_paths(
 def quarantine_settings(ws: Workspace) -> dict[str, Any]:
     """The quarantine settings of ``[ingest]`` in ``stratmon.toml`` (defaults of
     :class:`~stratmon.ingest.IngestContext` where absent): ``quarantine`` (bool),
-    ``quarantine_sigma`` (k), ``sigma_min_history``, ``sigma_lookback_days``."""
+    ``quarantine_sigma`` (k), ``sigma_min_history``, ``sigma_lookback_days``, ``sigma_min_move``."""
     section = ws.config.get("ingest", {})
     out: dict[str, Any] = {}
     for key, conv in (
@@ -225,6 +225,7 @@ def quarantine_settings(ws: Workspace) -> dict[str, Any]:
         ("quarantine_sigma", float),
         ("sigma_min_history", int),
         ("sigma_lookback_days", int),
+        ("sigma_min_move", float),
     ):
         if key in section:
             out[key] = conv(section[key])

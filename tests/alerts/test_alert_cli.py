@@ -51,8 +51,13 @@ def test_alert_commands(tmp_path: Path) -> None:
         w = ["--workspace", str(root)]
         out = runner.invoke(alerts_app, ["list", "--state", "firing", *w])
         assert out.exit_code == 0, out.output
+        # one row per strategy and concern, with the worst part's message
+        assert "Drawdown -10 %." in out.output and "drawdown" in out.output
+        out = runner.invoke(alerts_app, ["list", "--rules", "--state", "firing", *w])
+        assert out.exit_code == 0, out.output
         assert "drawdown" in out.output and "MOM" in out.output and "-10.0 %" in out.output
-        assert "profitable" in out.output and "info" in out.output
+        # a milestone is an event (state "reached"), never a firing alert
+        assert "profitable" not in out.output
         out = runner.invoke(alerts_app, ["ack", "1", "--by", "alice", "--note", "on it", *w])
         assert out.exit_code == 0 and "acknowledged by alice" in out.output
         out = runner.invoke(alerts_app, ["show", "1", *w])
@@ -69,12 +74,14 @@ def test_alert_commands(tmp_path: Path) -> None:
         assert out.exit_code == 0 and "resolved" in out.output
         # the firings (queued by the evaluation) and the resolution went out
         assert [p["json"]["title"] for p in posts] == [
-            "[stratmon] WARNING FIRING: drawdown on MOM",
-            "[stratmon] INFO FIRING: profitable on MOM",
+            # one message for the strategy's changes of the day; the milestone is an event
+            "[stratmon] WARNING MOM: 2 changes (drawdown FIRING, profitable MILESTONE)",
             "[stratmon] WARNING RESOLVED: drawdown on MOM",
         ]
+        assert "FIRING (WARNING) - drawdown" in posts[0]["json"]["message"]
+        assert "MILESTONE (INFO) - profitable" in posts[0]["json"]["message"]
         out = runner.invoke(alerts_app, ["ack", "1", "--by", "bob", *w])
-        assert out.exit_code == 2 and "only a pending or firing alert" in out.output
+        assert out.exit_code == 2 and "only a pending, firing or no_data alert" in out.output
         out = runner.invoke(alerts_app, ["stats", *w])
         assert out.exit_code == 0 and "drawdown" in out.output
         out = runner.invoke(alerts_app, ["test-channels", *w])
@@ -88,3 +95,52 @@ def test_alert_commands(tmp_path: Path) -> None:
     assert out.exit_code == 1 and "fail" in out.output
     out = runner.invoke(alerts_app, ["list", "--state", "bogus", *w])
     assert out.exit_code == 2
+
+
+def test_list_and_history_json(tmp_path: Path) -> None:
+    import json
+
+    with webhook_server() as (port, _posts):
+        root = setup(tmp_path, port)
+        w = ["--workspace", str(root)]
+        out = runner.invoke(alerts_app, ["list", "--json", *w])
+        assert out.exit_code == 0, out.output
+        items = json.loads(out.output)
+        # the milestone is an event: not among the open alerts
+        assert [(a["strategy_id"], a["concern"], a["rules"], a["state"]) for a in items] == [
+            ("MOM", "drawdown", ["drawdown"], "firing")
+        ]
+        keys = {
+            "id",
+            "strategy_id",
+            "concern",
+            "rules",
+            "severity",
+            "state",
+            "fired_at",
+            "resolved_at",
+            "triggered_by",
+            "metrics",
+            "recipients",
+            "actions_taken",
+        }
+        assert keys <= set(items[0])
+        assert items[0]["fired_at"] == "2024-01-02" and items[0]["resolved_at"] is None
+        assert items[0]["metrics"]["drawdown"] == {"value": -0.1, "threshold": -0.075}
+        assert [r["role"] for r in items[0]["recipients"]] == ["pm", "risk_manager"]
+        out = runner.invoke(alerts_app, ["ack", "1", "--by", "alice", "--note", "on it", *w])
+        assert out.exit_code == 0, out.output
+        items = json.loads(runner.invoke(alerts_app, ["list", "--json", *w]).output)
+        acts = items[0]["actions_taken"]
+        assert [(a["action"], a["by"], a["note"]) for a in acts] == [
+            ("acknowledged", "alice", "on it")
+        ]
+        out = runner.invoke(alerts_app, ["history", "--json", *w])
+        assert out.exit_code == 0, out.output
+        hist = json.loads(out.output)
+        assert sorted((a["concern"], a["state"]) for a in hist) == [
+            ("drawdown", "firing"),
+            ("milestone", "reached"),
+        ]
+        out = runner.invoke(alerts_app, ["history", "--since", "2024-13-01", *w])
+        assert out.exit_code == 2 and "YYYY-MM-DD" in out.output

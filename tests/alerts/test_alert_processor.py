@@ -75,7 +75,7 @@ def test_for_needs_consecutive_true_evaluations(store: Store) -> None:
     for k, a in enumerate(seq):
         evs = run(store, config, [cond(a)], k)
         fired_on += [k for e in evs if e.to_state == "firing"]
-    # day 2 breaks the first run; days 3, (4 not evaluable), 5, 6 -> fires on day 6
+    # day 2 breaks the first run; days 3, (4 not evaluable: no_data), 5, 6 -> fires on day 6
     assert fired_on == [6]
     with store.read() as conn:
         (alert,) = aq.list_alerts(conn)
@@ -85,6 +85,8 @@ def test_for_needs_consecutive_true_evaluations(store: Store) -> None:
         ("inactive", "pending"),
         ("pending", "inactive"),
         ("inactive", "pending"),
+        ("pending", "no_data"),  # day 4: the rule cannot be evaluated
+        ("no_data", "pending"),  # day 5: back where the episode was, count kept
         ("pending", "firing"),
     ]
 
@@ -124,38 +126,64 @@ def test_keep_firing_for(store: Store) -> None:
     assert out == ["firing"] * 6 + ["resolved"]
 
 
-def test_escalation_is_one_alert_notified_again(store: Store) -> None:
-    config = tiers_only()
-    for k, d in enumerate([-0.11, -0.16, -0.21, -0.16, -0.30, -0.02]):
+@pytest.mark.parametrize("notify_down", [False, True])
+def test_severity_steps_up_at_once_and_down_with_hysteresis(
+    store: Store, notify_down: bool
+) -> None:
+    config = tiers_only(clear_evaluations=2, notify_deescalation=notify_down)
+    path = [-0.11, -0.16, -0.21, -0.16, -0.30, -0.12, -0.12, -0.02, -0.02]
+    severities = []
+    for k, d in enumerate(path):
         run(store, config, build_conditions(inputs(d), config), k)
+        with store.read() as conn:
+            severities.append(aq.list_alerts(conn)[0]["severity"])
+    # up at once; one session at a lower tier (-16 % after -21 %) is not enough to step down
+    # (M = 2), two at -12 % are: emergency -> warning; then two clear sessions resolve it
+    assert severities == [
+        "warning",
+        "critical",
+        "emergency",
+        "emergency",
+        "emergency",
+        "emergency",
+        "warning",
+        "warning",
+        "warning",
+    ]
     with store.read() as conn:
         (a,) = aq.list_alerts(conn)
         hist = aq.alert_history(conn, a["id"])
-    assert (a["state"], a["tier"], a["severity"]) == ("resolved", "warning", "emergency")
-    # -16 % after -21 % does not de-escalate (no flapping); -30 % is still emergency
+    assert (a["state"], a["tier"], a["severity"]) == ("resolved", "warning", "warning")
     assert [h["kind"] for h in hist] == [
         "transition",
         "transition",
         "escalated",
         "escalated",
+        "deescalated",
         "transition",
     ]
     assert [h["severity"] for h in hist if h["kind"] != "transition"] == [
         "critical",
         "emergency",
+        "warning",
     ]
-    # each escalation records the day's value and the tier level it went beyond
-    escalations = [h for h in hist if h["kind"] == "escalated"]
-    assert [(h["value"], h["threshold"], h["actor"]) for h in escalations] == [
+    # each change records the day's value and the tier level it went beyond
+    changes = [h for h in hist if h["kind"] != "transition"]
+    assert [(h["value"], h["threshold"], h["actor"]) for h in changes] == [
         (pytest.approx(-0.16), pytest.approx(-0.15), "stratmon"),
         (pytest.approx(-0.21), pytest.approx(-0.20), "stratmon"),
+        (pytest.approx(-0.12), pytest.approx(-0.10), "stratmon"),
     ]
-    assert escalations[0]["text"].startswith("warning -> critical: ")
+    assert changes[0]["text"].startswith("warning -> critical: ")
+    assert changes[2]["text"].startswith("emergency -> warning: ")
+    # the resolving day's message is that day's condition: it does not say "is beyond"
+    assert "within the first tier" in a["message"]
     assert outbox_kinds(store) == [
         ("firing", "warning"),
         ("escalated", "critical"),
         ("escalated", "emergency"),
-        ("resolved", "emergency"),
+        *([("deescalated", "warning")] if notify_down else []),
+        ("resolved", "warning"),
     ]
 
 
@@ -181,10 +209,12 @@ def test_severity_routing(store: Store) -> None:
     run(store, config, [cond(False, tier="emergency"), cond(True, sid="FX")], 3)
     with store.read() as conn:
         box = [(m["channel"], m["strategy_id"], m["kind"], m["status"]) for m in aq.outbox(conn)]
+    # digest messages are queued as they happen; the immediate ones at the end of the round,
+    # one per strategy and channel
     assert box == [
+        ("email", "FX", "firing", "digest"),
         ("pager", "MOM", "firing", "pending"),
         ("email", "MOM", "firing", "pending"),
-        ("email", "FX", "firing", "digest"),
         ("chat", "FX", "firing", "pending"),
         ("pager", "MOM", "resolved", "pending"),  # email does not send resolved messages
     ]
@@ -290,16 +320,19 @@ def test_stale_data_inhibits_performance_but_not_risk(store: Store) -> None:
     risk = cond(True, rule="concentration")
     run(store, config, [perf, risk, stale], 0)  # data quality is processed first
     with store.read() as conn:
-        assert sorted((m["rule"], m["kind"]) for m in aq.outbox(conn)) == [
-            ("concentration", "firing"),
-            ("stale_data", "firing"),
+        # one message for the strategy's changes of the day; the inhibited one is not in it
+        ((rules, kind, subject, body),) = [
+            (m["rule"], m["kind"], m["subject"], m["body"]) for m in aq.outbox(conn)
         ]
+    assert (rules, kind) == ("stale_data,concentration", "grouped")
+    assert subject == "[stratmon] WARNING MOM: 2 changes (stale_data FIRING, concentration FIRING)"
+    assert "relative_sharpe" not in body and body.count("FIRING (WARNING)") == 2
     fresh = Condition("stale_data", "MOM", "warning", False, 0.0, 1.0, "data is current")
     run(store, config, [perf, risk, fresh], 1)
     with store.read() as conn:
-        assert [(m["rule"], m["kind"]) for m in aq.outbox(conn)][2:] == [
-            ("stale_data", "resolved"),
-            ("relative_sharpe", "firing"),  # announced once the data is fresh again
+        assert [(m["rule"], m["kind"]) for m in aq.outbox(conn)][1:] == [
+            # announced once the data is fresh again, with the resolution
+            ("stale_data,relative_sharpe", "grouped"),
         ]
 
 
@@ -337,3 +370,33 @@ def test_rerun_of_a_day_changes_nothing(store: Store) -> None:
     assert (states(store), outbox_kinds(store)) == before
     with pytest.raises(ValueError, match="two conditions"):
         run(store, config, [cond(True), cond(False)], 5)
+
+
+def test_milestone_is_an_event_notified_once_never_firing(store: Store) -> None:
+    config = cfg()
+    prof = [True, True, False, True]
+    for k, a in enumerate(prof):
+        c = Condition("profitable", "MOM", "info", a, 0.05, 0.0, f"cumulative return day {k}")
+        run(store, config, [c], k)
+        with store.read() as conn:
+            assert aq.firing_by_strategy(conn) == {}  # a milestone never counts as firing
+    assert states(store) == [("profitable", "reached")]
+    # reached on day 0 (once, although still true on day 1), again on day 3 after a false day
+    assert outbox_kinds(store) == [("reached", "info"), ("reached", "info")]
+
+
+def test_no_data_is_not_firing_and_returns_to_firing(store: Store) -> None:
+    config = cfg(drawdown={"for_evaluations": 1})
+    run(store, config, [cond(True)], 0)
+    with store.read() as conn:
+        assert aq.firing_by_strategy(conn) == {"MOM": [("drawdown", "warning", "m")]}
+    na = Condition("drawdown", "MOM", "warning", None, float("nan"), -0.075, "no NAV on day 1")
+    run(store, config, [na], 1)
+    with store.read() as conn:
+        (a,) = aq.list_alerts(conn)
+        assert aq.firing_by_strategy(conn) == {}
+    assert (a["state"], a["message"]) == ("no_data", "no NAV on day 1")
+    run(store, config, [cond(True)], 2)
+    assert states(store) == [("drawdown", "firing")]
+    # fired once; the no_data spell and the return are not news
+    assert outbox_kinds(store) == [("firing", "warning")]

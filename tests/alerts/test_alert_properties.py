@@ -46,14 +46,27 @@ def test_state_machine_invariants(
     effective: list[bool] = []  # the evaluable verdicts, as the machine judged them
     day = D0
     for obs in seq:
-        was_firing = state is not None and state.state == "firing"
+        # a firing episode, also while it waits in no_data (it returns to firing)
+        was_firing = state is not None and (
+            state.state == "firing"
+            or (
+                state.state == "no_data"
+                and state.fired_at is not None
+                and state.resolved_at is None
+            )
+        )
         state, events = step(state, _cond("s", obs), day, config)
         day += dt.timedelta(days=1)
-        active = obs[1] if was_firing and obs[1] is not None else obs[0]
+        # not evaluable (obs[0] None) counts for nothing, whatever the recovery level says
+        active = obs[1] if was_firing and obs[1] is not None and obs[0] is not None else obs[0]
         if active is not None:
             effective.append(active)
         for e in events:
-            if e.to_state == "firing":
+            if e.to_state == "no_data":
+                assert obs[0] is None  # only a condition that cannot be evaluated
+            if e.from_state == "no_data":
+                assert obs[0] is not None
+            if e.to_state == "firing" and e.from_state == "pending":
                 # never firing without `for` consecutive true evaluations
                 assert len(effective) >= n_for and all(effective[-n_for:])
             if e.to_state == "resolved":

@@ -83,14 +83,20 @@ def test_resolved_alert_starts_a_new_episode() -> None:
     assert last.resolved_at is None
 
 
-def test_insufficient_data_neither_advances_nor_resets() -> None:
-    # True, (no data), True: the two trues are consecutive evaluations -> fires on day 2
+def test_no_data_parks_the_alert_without_advancing_or_resetting() -> None:
+    # True, (no data), True: the alert is no_data on day 1, and the two trues still count as
+    # consecutive evaluations -> fires on day 2
     states, tr, _ = run([True, None, True])
-    assert states == ["pending", "pending", "firing"]
-    assert tr[-1] == (2, "pending", "firing")
+    assert states == ["pending", "no_data", "firing"]
+    assert tr[1:] == [
+        (1, "pending", "no_data"),
+        (2, "no_data", "pending"),
+        (2, "pending", "firing"),
+    ]
     # firing; False, None, False, False -> resolves on the third False
     states, tr, _ = run([True, True, False, None, False, False])
-    assert states == ["pending", "firing", "firing", "firing", "firing", "resolved"]
+    assert states == ["pending", "firing", "firing", "no_data", "firing", "resolved"]
+    assert (3, "firing", "no_data") in tr and (4, "no_data", "firing") in tr
     # None alone from scratch: stays inactive, no event
     states, tr, last = run([None, None])
     assert states == ["inactive", "inactive"] and tr == []
@@ -144,18 +150,22 @@ def test_hysteresis_properties(seq: list[bool | None], n: int, m: int) -> None:
         state, events = step(state, cond(a), D0 + dt.timedelta(days=i), cfg)
         if a is not None:
             judged.append(a)
+        elif before in ("pending", "firing", "no_data"):
+            # cannot be evaluated: an open episode is parked in no_data (one event at most)
+            assert state.state == "no_data"
+            assert [e.to_state for e in events] == ([] if before == "no_data" else ["no_data"])
         else:
             assert events == [] and state.state == before
         for e in events:  # events chain: each starts where the previous ended
             assert e.from_state == prev_to
             prev_to = e.to_state
         assert state.state == prev_to
-        if any(e.to_state == "firing" for e in events):
+        if any(e.to_state == "firing" and e.from_state == "pending" for e in events):
             # never firing without N consecutive true (evaluable) conditions
             assert len(judged) >= n and all(judged[-n:])
         if any(e.to_state == "resolved" for e in events):
             assert len(judged) >= m and not any(judged[-m:])
-            assert before == "firing"
+            assert before in ("firing", "no_data")
         # liveness: N trues in a row always fire; M falses in a row always resolve a firing one
         if state.state in ("inactive", "pending", "resolved") and len(judged) >= n:
             assert not all(judged[-n:]) or state.state == "firing"
@@ -198,3 +208,72 @@ def test_one_state_per_identity(rounds: list[list[tuple[str, str, bool | None]]]
         for e in events:
             per_id[e.identity] = per_id.get(e.identity, 0) + 1
         assert all(v <= 2 for v in per_id.values())
+
+
+# --- severity up and down, milestones ------------------------------------------------------
+
+
+def tier_cond(reached: str | None, value: float) -> Condition:
+    """drawdown_tiers at one tier reached (None: within the first tier)."""
+    return Condition(
+        "drawdown_tiers",
+        "s1",
+        "warning",
+        reached is not None,
+        value,
+        -0.10,
+        f"dd {value}",
+        severity=reached or "",
+    )
+
+
+def test_severity_steps_up_at_once_and_down_after_m_evaluations() -> None:
+    cfg = AlertConfig(for_evaluations=1, clear_evaluations=3)
+    # 21 % (emergency) for 2 days, then recovers to 12 % (warning) for 3 days, then 8 %
+    path = [("emergency", -0.21)] * 2 + [("warning", -0.12)] * 3 + [(None, -0.08)] * 3
+    state: AlertState | None = None
+    sev: list[str] = []
+    for i, (reached, v) in enumerate(path):
+        state, _ = step(state, tier_cond(reached, v), D0 + dt.timedelta(days=i), cfg)
+        sev.append(state.severity + ":" + state.state)
+    assert sev == [
+        "emergency:firing",
+        "emergency:firing",
+        "emergency:firing",  # one evaluation at warning: not yet (M = 3)
+        "emergency:firing",
+        "warning:firing",  # third consecutive evaluation at warning: steps down
+        "warning:firing",  # clear: resolving at the current severity
+        "warning:firing",
+        "warning:resolved",
+    ]
+
+
+def test_a_value_hovering_at_a_tier_boundary_does_not_flap() -> None:
+    cfg = AlertConfig(for_evaluations=1, clear_evaluations=2)
+    path = ["critical", "warning", "critical", "warning", "critical", "warning", "warning"]
+    state: AlertState | None = None
+    sev = []
+    for i, reached in enumerate(path):
+        state, _ = step(state, tier_cond(reached, -0.15), D0 + dt.timedelta(days=i), cfg)
+        sev.append(state.severity)
+    assert sev == ["critical"] * 6 + ["warning"]
+
+
+def test_milestone_is_an_event_never_firing() -> None:
+    def m(active: bool | None) -> Condition:
+        return Condition("profitable", "s1", "info", active, 0.01, 0.0, f"p {active}")
+
+    state: AlertState | None = None
+    kinds: list[tuple[int, str, str]] = []
+    states: list[str] = []
+    for i, a in enumerate([False, True, True, None, True, False, True]):
+        state, evs = step(state, m(a), D0 + dt.timedelta(days=i), milestone=True)
+        states.append(state.state)
+        kinds += [(i, e.from_state, e.to_state) for e in evs]
+    assert "firing" not in states and "pending" not in states
+    assert states == ["inactive", "reached", "reached", "reached", "reached", "inactive", "reached"]
+    assert kinds == [
+        (1, "inactive", "reached"),
+        (5, "reached", "inactive"),
+        (6, "inactive", "reached"),
+    ]

@@ -155,5 +155,7 @@ def test_every_list_in_the_schema_is_paged(env: Env) -> None:
         "/api/v1/assessments",
         "/api/v1/strategies/{strategy_id}/assessments",
         "/api/v1/alerts",
+        "/api/v1/alerts/concerns",
+        "/api/v1/alerts/history",
         "/api/v1/keys",
     }

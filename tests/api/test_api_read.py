@@ -173,3 +173,33 @@ def test_probes(env: Env) -> None:
     assert env.client.get("/healthz").json() == {"status": "ok"}
     ready = env.client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["migrations"] == "current"
+
+
+TIER_ORDER = ["info", "warning", "critical", "emergency"]
+
+
+def test_concern_alerts_and_history_match_the_cli_json(env: Env) -> None:
+    h = env.h("viewer")
+    got = env.client.get("/api/v1/alerts/concerns?strategy=bad", headers=h)
+    assert got.status_code == 200, got.text
+    page = got.json()
+    items = page["items"]
+    assert page["total"] == len(items)
+    with env.store.read() as conn:
+        firing = [a for a in aq.list_alerts(conn, strategy_id="bad") if a["state"] == "firing"]
+    # one alert per concern; every firing rule alert is inside exactly one of them
+    concerns = [a["concern"] for a in items]
+    assert len(concerns) == len(set(concerns)) > 0
+    inside = [r for a in items for r in a["rules"]]
+    assert {a["rule"] for a in firing} <= set(inside)
+    for a in items:
+        assert a["strategy_id"] == "bad" and a["recipients"]
+        assert sorted({t["rule"] for t in a["triggered_by"]}) == a["rules"]
+        if a["state"] == "firing":  # the worst severity of its firing parts
+            sev = [
+                TIER_ORDER.index(t["severity"]) for t in a["triggered_by"] if t["state"] == "firing"
+            ]
+            assert a["severity"] == TIER_ORDER[max(sev)]
+    hist = env.client.get("/api/v1/alerts/history?strategy=bad&since=2000-01-01", headers=h)
+    assert hist.status_code == 200 and hist.json()["total"] >= len(items)
+    assert env.client.get("/api/v1/alerts/history?since=nope", headers=h).status_code == 422

@@ -60,10 +60,14 @@ def test_first_live_day_files(tmp_path: Path, lives: dict[str, SimResult]) -> No
 
     header, pos = _read(paths[2])
     assert header == list(POSITION_COLUMNS)
+    # every strategy has a snapshot: its open positions, or all its symbols at zero if flat
+    assert {row["strategy_id"] for row in pos} == set(lives)
     for row in pos:
         r = lives[row["strategy_id"]]
         k = r.symbols.index(row["symbol"])
-        assert int(row["quantity"]) == r.quantity[0, k] != 0
+        flat = not r.quantity[0].any()
+        assert int(row["quantity"]) == r.quantity[0, k]
+        assert flat or r.quantity[0, k] != 0
         assert float(row["market_value"]) == pytest.approx(r.market_value[0, k], abs=0.005)
         assert row["asset_class"] == r.strategy.spec.asset_class
 
@@ -91,7 +95,8 @@ def test_position_files_reconcile_with_performance(
     _, pos = _read(next(p for p in rest if p.name.startswith("positions_")))
     for row in perf:
         mine = [p for p in pos if p["strategy_id"] == row["strategy_id"]]
-        assert len(mine) == int(row["num_positions"])
+        assert mine  # a snapshot for every strategy, flat or not
+        assert sum(float(p["quantity"]) != 0 for p in mine) == int(row["num_positions"])
         net = sum(float(p["market_value"]) for p in mine)
         assert net == pytest.approx(float(row["net_exposure_usd"]), abs=0.01)
         assert float(row["cash_balance"]) + net == pytest.approx(float(row["nav"]), abs=0.01)

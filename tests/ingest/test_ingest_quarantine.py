@@ -91,8 +91,16 @@ def test_sigma_move_with_no_cash_flow(
     # k is configurable; a declared cash flow exempts the day; quarantine can be disabled
     assert parse_file(
         write("k6.csv", f"date,strategy_id,nav\n{day},EQ1,{small!r}\n"),
-        make_ctx(quarantine_sigma=6.0),
+        make_ctx(quarantine_sigma=6.0, sigma_min_move=0.05),
     ).quarantined == {("EQ1", day): "sigma_move"}
+    # ... and so is the floor: at k = 6 the 8 sd (~8 %) move is under the default 10 % floor
+    assert (
+        parse_file(
+            write("k6b.csv", f"date,strategy_id,nav\n{day},EQ1,{small!r}\n"),
+            make_ctx(quarantine_sigma=6.0),
+        ).quarantined
+        == {}
+    )
     flow = last.nav * (12 * sd)
     cf = f"date,strategy_id,nav,cash_flow\n{day},EQ1,{big!r},{flow!r}\n"
     assert parse_file(write("cf.csv", cf), make_ctx()).quarantined == {}
@@ -109,3 +117,19 @@ def test_sigma_rule_needs_history(
     last = view.all_daily()[-1]
     text = f"date,strategy_id,nav\n{days[15]},EQ1,{last.nav * 1.3!r}\n"
     assert parse_file(write("d.csv", text), make_ctx()).quarantined == {}
+
+
+def test_first_trading_day_after_a_flat_spell_is_not_quarantined(
+    write: Write, view: InMemoryView, make_ctx: Callable[..., IngestContext]
+) -> None:
+    # the demo's spx_meanrev: flat for weeks (returns of a few 1e-5), then +0.85 % in a day --
+    # "157 standard deviations" of its own history, and an ordinary trading day
+    days = _history(view, 61, 1e-5)
+    last = view.all_daily()[-1]
+    day = days[61]
+    text = f"date,strategy_id,nav\n{day},EQ1,{last.nav * 1.0085!r}\n"
+    batch = parse_file(write("trade.csv", text), make_ctx())
+    assert batch.quarantined == {} and batch.findings == []
+    # a NAV typed ten times too large after the same spell is held out
+    typo = f"date,strategy_id,nav\n{day},EQ1,{last.nav * 10!r}\n"
+    assert parse_file(write("typo.csv", typo), make_ctx()).quarantined != {}

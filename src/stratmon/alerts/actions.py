@@ -9,7 +9,7 @@ from typing import Any
 
 from stratmon.alerts.config import RULE_NAMES, AlertConfig
 from stratmon.alerts.processor import enqueue_notification, utcnow
-from stratmon.alerts.state import AlertEvent, AlertStateName
+from stratmon.alerts.state import OPEN_STATES, AlertEvent, AlertStateName
 from stratmon.errors import StratmonError
 from stratmon.store import Store
 from stratmon.store import alerts_queries as aq
@@ -103,10 +103,10 @@ def acknowledge(
     now = now or utcnow()
     with store.transaction() as conn:
         alert = _load(conn, alert_id)
-        if alert["state"] not in ("pending", "firing"):
+        if alert["state"] not in OPEN_STATES:
             raise AlertActionError(
-                f"Alert #{alert_id} is {alert['state']}: only a pending or firing alert can be "
-                "acknowledged."
+                f"Alert #{alert_id} is {alert['state']}: only a pending, firing or no_data alert "
+                "can be acknowledged."
             )
         arepo.upsert_alert_status(
             conn,
@@ -170,7 +170,7 @@ def resolve(
     day = now.date()
     with store.transaction() as conn:
         alert = _load(conn, alert_id)
-        if alert["state"] not in ("pending", "firing"):
+        if alert["state"] not in OPEN_STATES:
             raise AlertActionError(
                 f"Alert #{alert_id} is already {alert['state']}: nothing to resolve."
             )

@@ -7,6 +7,7 @@ The ``[alerts]`` table of ``stratmon.toml`` (every key optional; defaults shown)
     for_evaluations = 2        # N: consecutive true evaluations before an alert fires
     clear_evaluations = 3      # M: consecutive false evaluations before it resolves
     repeat_every = 0           # re-notify an unacknowledged firing alert every D days (0: never)
+    notify_deescalation = false  # also notify each step down of a firing alert's severity
     inhibit = ["performance", "milestone"]  # silenced while a data-quality alert fires
     # dashboard_url = "https://stratmon.example.com"   # linked from messages
     # secrets_file = "secrets.toml"   # name = "value" pairs for {secret:NAME}; not committed
@@ -683,6 +684,21 @@ class RouteConfig:
         return all(not allowed or value in allowed for allowed, value in pairs)
 
 
+@dataclass(frozen=True, slots=True)
+class RoleConfig:
+    """One recipient role (``[alerts.roles.NAME]``): the channels that reach it and how often.
+
+    ``frequency`` empty means by severity (critical and emergency at once, warnings in the
+    daily digest, info in the weekly one: :func:`stratmon.alerts.roles.frequency_for`);
+    ``"immediate"``, ``"daily"`` or ``"weekly"`` fixes it. ``weekly_summary`` also queues
+    every message for the role's weekly summary.
+    """
+
+    channels: tuple[str, ...] = ()
+    frequency: str = ""
+    weekly_summary: bool = True
+
+
 CATEGORIES: dict[str, str] = {
     "underperformance": "performance",
     "relative_sharpe": "performance",
@@ -766,6 +782,9 @@ class AlertConfig:
         Base URL linked from messages (``{dashboard_url}/alerts/{id}``).
     repeat_every : int
         Re-notify a firing, unacknowledged alert every N evaluations (0: never).
+    notify_deescalation : bool
+        Notify each step down of a firing alert's severity (emergency -> critical ...); by
+        default a step down is recorded in the alert's history and shown, not sent.
     inhibit : tuple of str
         Categories whose notifications a firing data-quality alert of the same strategy
         suppresses.
@@ -805,11 +824,13 @@ class AlertConfig:
     log: str = "alerts.jsonl"
     channels: dict[str, ChannelConfig] = field(default_factory=dict)
     routes: tuple[RouteConfig, ...] = ()
+    roles: dict[str, RoleConfig] = field(default_factory=dict)
     strategies: dict[str, dict[str, Any]] = field(default_factory=dict)
     pools: dict[str, dict[str, Any]] = field(default_factory=dict)
     secrets_file: str | None = None
     dashboard_url: str | None = None
     repeat_every: int = 0
+    notify_deescalation: bool = False
     inhibit: tuple[str, ...] = ("performance", "milestone")
     _cache: dict[tuple[str, str], AlertConfig] = field(
         default_factory=dict, compare=False, repr=False
@@ -832,6 +853,12 @@ class AlertConfig:
             probs.extend(
                 f"alerts.routes[{route_no}] names channel {c!r}, which alerts.channels lacks"
                 for c in route.channels
+                if c not in self.channels
+            )
+        for role, rc in self.roles.items():
+            probs.extend(
+                f"alerts.roles.{role} names channel {c!r}, which alerts.channels lacks"
+                for c in rc.channels
                 if c not in self.channels
             )
         if probs:
@@ -1090,7 +1117,29 @@ def _routes(table: object, problems: list[str]) -> tuple[RouteConfig, ...]:
     return tuple(out)
 
 
-_TOP_SPECIAL = frozenset({"channels", "routes", "strategies", "pools"})
+def _roles(table: object, problems: list[str]) -> dict[str, RoleConfig]:
+    from stratmon.alerts.roles import FREQUENCIES, ROLES
+
+    if not isinstance(table, Mapping):
+        problems.append(f"alerts.roles must be a table of roles, got {table!r}")
+        return {}
+    out: dict[str, RoleConfig] = {}
+    for name, spec in table.items():
+        where = f"alerts.roles.{name}"
+        if name not in ROLES:
+            problems.append(f"{where}: unknown role; known: {list(ROLES)}")
+            continue
+        kwargs, probs = _check_table(where, spec, RoleConfig)
+        freq = kwargs.get("frequency", "")
+        if freq and freq not in FREQUENCIES:
+            probs.append(f"{where}.frequency: unknown {freq!r}; known: {list(FREQUENCIES)}")
+        problems.extend(probs)
+        if not probs:
+            out[str(name)] = RoleConfig(**kwargs)
+    return out
+
+
+_TOP_SPECIAL = frozenset({"channels", "routes", "roles", "strategies", "pools"})
 
 
 def alert_config_from_dict(d: Mapping[str, Any] | None) -> AlertConfig:
@@ -1132,6 +1181,8 @@ def alert_config_from_dict(d: Mapping[str, Any] | None) -> AlertConfig:
         special["channels"] = _channels(d["channels"], problems)
     if "routes" in d:
         special["routes"] = _routes(d["routes"], problems)
+    if "roles" in d:
+        special["roles"] = _roles(d["roles"], problems)
     for kind in ("strategies", "pools"):
         if kind in d:
             special[kind] = _overrides(kind, d[kind], tables, problems)

@@ -30,6 +30,8 @@ KIND_WORDS = {
     "firing": "FIRING",
     "resolved": "RESOLVED",
     "escalated": "ESCALATED",
+    "deescalated": "STEPPED DOWN",
+    "reached": "MILESTONE",
     "renotified": "STILL FIRING",
 }
 
@@ -61,7 +63,8 @@ def alert_message(
         ``id``, ``rule``, ``strategy_id``, ``tier``, ``severity``, ``category``, ``value``,
         ``threshold``, ``message``, ``started_at``, ``fired_at``, ``resolved_at``, ``at``
         (the evaluation date of the change), optionally ``strategy_name`` and ``note``.
-    kind : {"firing", "resolved", "escalated", "renotified"}
+    kind : {"firing", "resolved", "escalated", "deescalated", "renotified", "reached"}
+        ``reached`` is a milestone (an event); ``deescalated`` a step down of severity.
     dashboard_url : str, optional
 
     Returns
@@ -98,7 +101,7 @@ def alert_message(
     if dashboard_url:
         lines.append(f"See more: {dashboard_url.rstrip('/')}/alerts/{aid}")
     lines.append(f"Command: stratmon alerts show {aid}")
-    if kind != "resolved":
+    if kind not in ("resolved", "reached"):  # a milestone is an event: nothing to acknowledge
         lines.append(f'Acknowledge: stratmon alerts ack {aid} --by NAME --note "..."')
     return subject, "\n".join(lines)
 

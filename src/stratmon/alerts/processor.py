@@ -1,19 +1,24 @@
 """One evaluation round of the alert system, inside the caller's transaction.
 
-:func:`process_conditions` advances every alert identity ``(rule, strategy_id, tier)`` with
-the hysteresis state machine of :mod:`stratmon.alerts.state` (``for``, the recovery
-threshold, ``keep_firing_for``), stores each transition as an event, tracks the severity of
-tiered rules (a deeper tier *escalates* the same alert and notifies again), and writes the
-notifications the round causes to the outbox -- all on the caller's connection, so the
-transitions and their notifications commit together or not at all. Sending is the
-dispatcher's job (:mod:`stratmon.alerts.dispatch`), after the commit.
+:func:`process_conditions` is the writing step: for every alert identity ``(rule,
+strategy_id, tier)`` the pure :func:`stratmon.alerts.decide.decide` says what the alert
+becomes (the hysteresis state machine of :mod:`stratmon.alerts.state`: ``for``, the recovery
+threshold, ``keep_firing_for``, no_data, milestones, severity up and down) and what is
+announced; this module stores each decision (state, events, status, history) and writes its
+notifications to the outbox -- all on the caller's connection, so the transitions and their
+notifications commit together or not at all. Sending is the dispatcher's job
+(:mod:`stratmon.alerts.dispatch`), after the commit.
 
 Notifications
 -------------
-- A firing alert is announced once (``firing``); an escalation is announced again
-  (``escalated``; the severity never drops while the alert fires, so a value hovering at
-  a tier boundary does not flap); a resolution is announced (``resolved``) when the firing was; with
-  ``repeat_every = D`` a firing alert nobody acknowledged is announced again every D days.
+- A firing alert is announced once (``firing``); a step up of its severity is announced
+  again (``escalated``); a step down (after M evaluations at the lower tier, so a value
+  hovering at a tier boundary does not flap) only with ``notify_deescalation``; a resolution
+  is announced (``resolved``) when the firing was; with ``repeat_every = D`` a firing alert
+  nobody acknowledged is announced again every D days.
+- A milestone (kind ``milestone``) is an event: announced once (``reached``), never firing.
+  An alert whose rule cannot be evaluated moves to ``no_data`` (not firing); its return to
+  firing is not news.
 - A *silence* matching the alert (strategy, rule, pool; time-bounded) or an *inhibition*
   (a firing data-quality alert on the same strategy suppresses the categories of
   ``alerts.inhibit``, by default performance and milestones) holds the notification back;
@@ -21,8 +26,11 @@ Notifications
   announced on the first evaluation after the silence or inhibition ends.
 - An acknowledged alert is not repeated; an escalation lapses the acknowledgement.
 - Routing (:class:`~stratmon.alerts.config.RouteConfig`) picks channels by severity, rule,
-  category, strategy and pool; ``digest`` routes queue the message for the channel's daily or
-  weekly digest instead of sending it at once.
+  category, strategy and pool; recipient roles (:mod:`stratmon.alerts.roles`,
+  ``[alerts.roles.*]``) add their channels at their frequency; ``digest`` targets queue the
+  message for the channel's daily or weekly digest instead of sending it at once.
+- Immediate messages are grouped per strategy and channel for the round (Alertmanager's
+  ``group_by``): one message with everything that changed for the strategy that day.
 - Rejected inbox files are announced once each (rule ``rejected_file``; no state machine,
   since a file names no strategy the store can hold an alert for).
 
@@ -33,16 +41,20 @@ date is skipped, and every outbox message has a unique ``dedup_key``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import math
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection
 
 from stratmon.alerts.config import TIER_RANK, AlertConfig
-from stratmon.alerts.messages import alert_message
+from stratmon.alerts.decide import Decision, decide, silence_matches, suppression
+from stratmon.alerts.messages import KIND_WORDS, alert_message
+from stratmon.alerts.roles import frequency_for, recipients
 from stratmon.alerts.rules import Condition
-from stratmon.alerts.state import AlertEvent, AlertState, step
+from stratmon.alerts.state import AlertEvent, AlertState
 from stratmon.store import alerts_queries as aq
 from stratmon.store import alerts_repo as arepo
 from stratmon.store import queries as q
@@ -62,12 +74,6 @@ def period_key(day: dt.date, every: str) -> str:
         iso = day.isocalendar()
         return f"{iso.year}-W{iso.week:02d}"
     return day.isoformat()
-
-
-def silence_matches(silence: Mapping[str, Any], *, strategy_id: str, rule: str, pool: str) -> bool:
-    """Whether a silence covers an alert: every matcher it sets must equal the alert's."""
-    pairs = (("strategy_id", strategy_id), ("rule", rule), ("pool", pool))
-    return all(silence.get(k) in (None, "") or silence.get(k) == v for k, v in pairs)
 
 
 def route_targets(
@@ -96,6 +102,31 @@ def route_targets(
             target = (name, route.mode, every)
             if target not in out:
                 out.append(target)
+    for role_target in role_targets(config, rule=rule, severity=severity, kind=kind):
+        if role_target not in out:
+            out.append(role_target)
+    return out
+
+
+def role_targets(
+    config: AlertConfig, *, rule: str, severity: str, kind: str
+) -> list[tuple[str, str, str]]:
+    """``(channel, mode, every)`` of the roles that receive the alert (:mod:`alerts.roles`):
+    each recipient role's channels at its frequency (immediate, daily or weekly digest), plus
+    its weekly summary."""
+    out: list[tuple[str, str, str]] = []
+    for role in recipients(rule, severity):
+        rc = config.roles.get(role)
+        if rc is None:
+            continue
+        freq = frequency_for(severity, rc.frequency)
+        for name in rc.channels:
+            if kind == "resolved" and not config.channels[name].send_resolved:
+                continue
+            wanted = [(name, "immediate", "") if freq == "immediate" else (name, "digest", freq)]
+            if rc.weekly_summary and freq != "weekly":
+                wanted.append((name, "digest", "weekly"))
+            out.extend(t for t in wanted if t not in out)
     return out
 
 
@@ -130,6 +161,7 @@ def enqueue_notification(
     kind: str,
     day: dt.date,
     now: dt.datetime,
+    batch: list[tuple[tuple[str, str, str], dict[str, Any]]] | None = None,
 ) -> int:
     """Write one alert's message to the outbox for every routed channel.
 
@@ -144,11 +176,15 @@ def enqueue_notification(
     day : datetime.date
         Evaluation (or action) date: part of the dedup key and the digest period.
     now : datetime.datetime
+    batch : list, optional
+        When given, immediate messages are appended to it as ``(target, values)`` instead of
+        written (the round groups them per strategy: :func:`flush_grouped`); digest messages
+        are written at once (a digest groups by strategy itself).
 
     Returns
     -------
     int
-        Messages queued (0 when nothing is routed or all were queued before).
+        Messages queued or batched (0 when nothing is routed or all were queued before).
     """
     severity = str(alert.get("severity") or alert["tier"])
     targets = route_targets(
@@ -177,8 +213,63 @@ def enqueue_notification(
             "subject": subject,
             "body": body,
         }
+        if batch is not None and mode != "digest":
+            batch.append((target, values))
+            n += 1
+            continue
         n += _enqueue(conn, target, day, now, values) is not None
     return n
+
+
+def flush_grouped(
+    conn: Connection,
+    batch: list[tuple[tuple[str, str, str], dict[str, Any]]],
+    day: dt.date,
+    now: dt.datetime,
+) -> int:
+    """Write a round's immediate messages, one per strategy and channel (Alertmanager's
+    ``group_by: [strategy]``): a strategy with a single change gets that alert's message; with
+    several, one message lists every change of the day, most severe first, each in full.
+
+    Returns
+    -------
+    int
+        Messages written.
+    """
+    groups: dict[tuple[str, tuple[str, str, str]], list[dict[str, Any]]] = {}
+    for target, values in batch:
+        groups.setdefault((str(values["strategy_id"]), target), []).append(values)
+    n = 0
+    for (sid, target), items in groups.items():
+        if len(items) == 1:
+            n += _enqueue(conn, target, day, now, items[0]) is not None
+            continue
+        items.sort(key=lambda v: -TIER_RANK.get(str(v["severity"]), 0))
+        worst = str(items[0]["severity"])
+        changes = ", ".join(f"{v['rule']} {KIND_WORDS.get(v['kind'], v['kind'])}" for v in items)
+        subject = f"[stratmon] {worst.upper()} {sid}: {len(items)} changes ({changes})"
+        body = f"{len(items)} alert changes for strategy {sid} on {day.isoformat()}:\n\n" + (
+            "\n\n---\n\n".join(str(v["body"]) for v in items)
+        )
+        channel, mode, _ = target
+        keys = "+".join(str(v["dedup_key"]) for v in items)
+        values = {
+            "dedup_key": f"group:{sid}:{day.isoformat()}:{channel}:{mode}:{hash_key(keys)}",
+            "kind": "resolved" if all(v["kind"] == "resolved" for v in items) else "grouped",
+            "alert_id": items[0]["alert_id"],
+            "strategy_id": sid,
+            "rule": ",".join(str(v["rule"]) for v in items)[:64],
+            "severity": worst,
+            "subject": subject,
+            "body": body,
+        }
+        n += _enqueue(conn, target, day, now, values) is not None
+    return n
+
+
+def hash_key(text: str) -> str:
+    """A short stable digest of a dedup key list (the outbox key column is bounded)."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 class _Round:
@@ -199,6 +290,7 @@ class _Round:
         self.now = now
         self.silences = aq.active_silences(conn, now)
         self.dq_firing: set[str] = set()
+        self.batch: list[tuple[tuple[str, str, str], dict[str, Any]]] = []
         self._names: dict[str, str] | None = None
 
     def name(self, strategy_id: str) -> str:
@@ -207,16 +299,16 @@ class _Round:
         return self._names.get(strategy_id, "")
 
     def suppressed(self, strategy_id: str, rule: str, category: str) -> str | None:
-        pool = self.pools.get(strategy_id, "")
-        for s in self.silences:
-            if silence_matches(s, strategy_id=strategy_id, rule=rule, pool=pool):
-                return (
-                    f"silenced by silence #{s['id']} ({s['created_by']}) until "
-                    f"{s['ends_at']:%Y-%m-%d %H:%M} UTC"
-                )
-        if category in self.config.inhibit and strategy_id in self.dq_firing:
-            return "inhibited: a data-quality alert is firing on this strategy"
-        return None
+        """Why a notification is held back now (silence, inhibition), or None."""
+        del category  # the rule's category is the configuration's
+        return suppression(
+            self.silences,
+            self.config,
+            strategy_id=strategy_id,
+            rule=rule,
+            pool=self.pools.get(strategy_id, ""),
+            data_quality_firing=strategy_id in self.dq_firing,
+        )
 
     def info(self, alert_id: int, new: AlertState, category: str, note: str = "") -> dict[str, Any]:
         return {
@@ -242,7 +334,9 @@ class _Round:
         """Queue the notification; every kind but ``resolved`` records the alert as announced
         at its severity today (an escalation also lapses the acknowledgement)."""
         info = self.info(alert_id, new, category)
-        enqueue_notification(self.conn, self.config, info, kind, self.as_of, self.now)
+        enqueue_notification(
+            self.conn, self.config, info, kind, self.as_of, self.now, batch=self.batch
+        )
         if kind == "resolved":
             return
         ack = {"acknowledged_by": None, "ack_note": None} if kind == "escalated" else {}
@@ -300,8 +394,65 @@ def _may_change(cond: Condition, row: Any, as_of: dt.date) -> bool:
     )
 
 
+def metrics_json(metrics: Mapping[str, float]) -> str:
+    """``Condition.metrics`` as a JSON object (NaN and infinities as ``null``)."""
+    out = {k: float(v) if math.isfinite(float(v)) else None for k, v in metrics.items()}
+    return json.dumps(out, sort_keys=True)
+
+
 def _sort_key(config: AlertConfig) -> Any:
     return lambda c: config.category(c.rule) != "data_quality"
+
+
+def _write_decision(
+    rnd: _Round,
+    cond: Condition,
+    row: Any,
+    st: Mapping[str, Any],
+    prev: AlertState | None,
+    d: Decision,
+    category: str,
+    cfg: AlertConfig,
+    updates: list[tuple[int, dict[str, Any]]],
+) -> None:
+    """The writing step: store one :class:`~stratmon.alerts.decide.Decision` (state, events,
+    status, history) and queue its notifications, on the round's transaction."""
+    conn, as_of, new = rnd.conn, rnd.as_of, d.state
+    values: dict[str, Any] = {f: getattr(new, f) for f in repo.ALERT_STATE_FIELDS}
+    values["message"] = cond.message
+    if row is not None and d.quiet:
+        updates.append((row.id, {**values, "updated_at": as_of}))
+        why = rnd.suppressed(cond.strategy_id, cond.rule, category)
+        if new.state == "firing" and why is None:
+            _deferred_or_repeat(rnd, row.id, new, category, st, cfg.repeat_every)
+        return
+    alert_id = repo.save_alert_state(
+        conn, None if (row is None or d.new_episode) else row.id, values, as_of
+    )
+    if d.new_episode and row is not None:
+        repo.touch_alert(conn, row.id, as_of)
+    for e in d.transitions:
+        repo.save_alert_event(conn, alert_id, _event_values(e))
+    upd: dict[str, Any] = {
+        "severity": new.severity or cond.tier,
+        "category": category,
+        "pool": rnd.pools.get(cond.strategy_id, ""),
+    }
+    if cond.metrics or cond.window:
+        upd.update(metrics=metrics_json(cond.metrics), metrics_window=cond.window)
+    if d.fired:
+        upd.update(fired_recorded_at=rnd.now, notified_severity=None, notified_on=None)
+    if d.resolved:
+        upd["resolved_recorded_at"] = rnd.now
+    if d.change is not None:
+        note = f"{prev.severity if prev else ''} -> {new.severity}: {cond.message}"
+        rnd.add_action(alert_id, new, d.change.kind, note)
+    arepo.upsert_alert_status(conn, alert_id, upd)
+    for kind, why in d.notifications:
+        if why is not None:
+            rnd.add_action(alert_id, new, "suppressed", f"{kind} notification not sent: {why}")
+        else:
+            rnd.announce(alert_id, new, category, kind)
 
 
 def process_conditions(
@@ -369,96 +520,30 @@ def process_conditions(
         category = config.category(cond.rule)
         st = status.get(row.id, {}) if row is not None else {}
         prev = _prev_state(row, st) if row is not None else None
-        new, evs = step(prev, cond, as_of, cfg)
-        if row is None and new.state == "inactive" and not evs:
+        d = decide(
+            prev,
+            cond,
+            rnd.silences,
+            cfg,
+            at=as_of,
+            pool=pools.get(sid, ""),
+            notified_severity=st.get("notified_severity"),
+            data_quality_firing=sid in rnd.dq_firing,
+        )
+        new = d.state
+        if row is None and new.state == "inactive" and not d.transitions:
             continue  # a rule that has never been true leaves no row
+        _write_decision(rnd, cond, row, st, prev, d, category, cfg, updates)
         if category == "data_quality":
             if new.state == "firing":
                 rnd.dq_firing.add(sid)
             else:
                 rnd.dq_firing.discard(sid)
-        new_episode = row is not None and row.state == "resolved" and bool(evs)
-        escalation: AlertEvent | None = None
-        if prev is not None and not new_episode and prev.state == new.state == "firing":
-            # Severity only rises while an alert fires (no flapping at a tier boundary): it
-            # keeps the highest tier reached until it resolves.
-            if TIER_RANK.get(new.severity, 0) < TIER_RANK.get(prev.severity, 0):
-                new = replace(new, severity=prev.severity)
-            if new.severity != prev.severity:
-                escalation = AlertEvent(
-                    cond.rule,
-                    sid,
-                    cond.tier,
-                    as_of,
-                    "firing",
-                    "firing",
-                    cond.value,
-                    cond.threshold,
-                    cond.message,
-                    severity=new.severity,
-                    kind="escalated",
-                    actor="stratmon",
-                )
-        values: dict[str, Any] = {f: getattr(new, f) for f in repo.ALERT_STATE_FIELDS}
-        values["message"] = cond.message
-        why = rnd.suppressed(sid, cond.rule, category)
-        if row is not None and not new_episode and not evs and escalation is None:
-            updates.append((row.id, {**values, "updated_at": as_of}))
-            if new.state == "firing" and why is None:
-                _deferred_or_repeat(rnd, row.id, new, category, st, cfg.repeat_every)
-            continue
-        alert_id = repo.save_alert_state(
-            conn, None if (row is None or new_episode) else row.id, values, as_of
-        )
-        if new_episode and row is not None:
-            repo.touch_alert(conn, row.id, as_of)
-            st = {}
-        for e in evs:
-            repo.save_alert_event(conn, alert_id, _event_values(e))
-        upd: dict[str, Any] = {
-            "severity": new.severity or cond.tier,
-            "category": category,
-            "pool": pools.get(sid, ""),
-        }
-        if any(e.to_state == "firing" for e in evs):
-            upd.update(fired_recorded_at=now, notified_severity=None, notified_on=None)
-        if any(e.to_state == "resolved" for e in evs):
-            upd["resolved_recorded_at"] = now
-        if escalation is not None:
-            note = f"{prev.severity if prev else ''} -> {new.severity}: {cond.message}"
-            rnd.add_action(alert_id, new, escalation.kind, note)
-        arepo.upsert_alert_status(conn, alert_id, upd)
-        notified = upd.get("notified_severity", st.get("notified_severity"))
-        for e in [*evs, *([escalation] if escalation else [])]:
-            kind = _notification_kind(e)
-            if kind is None or (kind == "resolved" and notified is None):
-                continue
-            if kind == "escalated" and notified is None:
-                kind = "firing"  # never announced: announce it now, at its new severity
-            if why is not None:
-                rnd.add_action(alert_id, new, "suppressed", f"{kind} notification not sent: {why}")
-                continue
-            rnd.announce(alert_id, new, category, kind)
-            if kind != "resolved":
-                notified = new.severity
-        events.extend(evs)
-        if escalation is not None:
-            events.append(escalation)
+        events.extend(d.events)
     repo.update_alert_states(conn, updates)
+    flush_grouped(conn, rnd.batch, as_of, now)
     _rejected_files(rnd)
     return events
-
-
-def _notification_kind(e: AlertEvent) -> str | None:
-    if e.kind == "escalated":
-        return "escalated"
-    if e.kind != "transition":
-        return None
-    if e.to_state == "firing":
-        return "firing"
-    if e.to_state == "resolved" and e.from_state == "firing":
-        return "resolved"
-    return None
 
 
 def _deferred_or_repeat(
@@ -542,8 +627,10 @@ def _rejected_files(rnd: _Round) -> None:
 
 __all__ = [
     "enqueue_notification",
+    "flush_grouped",
     "period_key",
     "process_conditions",
+    "role_targets",
     "route_targets",
     "silence_matches",
     "utcnow",

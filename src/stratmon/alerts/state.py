@@ -21,17 +21,32 @@ second consecutive true evaluation; with N = 1 it goes inactive -> pending -> fi
 first (two events, same day, so the event log always chains ``from_state`` to the previous
 ``to_state``).
 
-**Insufficient data** (``active is None``) neither advances nor resets anything: the state,
-both counters and the timestamps stay as they were; only ``last_evaluated_at`` moves. A firing
-alert therefore stays firing while, say, the win-rate window has too few trades, and a run of
-true evaluations interrupted by a day without data still counts as consecutive. Missing data is
-not evidence of recovery, nor of trouble.
+**No data** (``active is None``: the rule cannot be evaluated) moves a pending or firing alert
+to ``no_data``: it is not firing, is not counted by the verdict, and its message is the reason
+it cannot be evaluated. The counters and timestamps are kept: when the rule can be evaluated
+again the alert goes back to where it was (``firing`` when the episode had fired, else
+``pending``) and continues from there, so a day without data is evidence neither of recovery
+nor of trouble. An alert with no open episode just records the evaluation.
+
+**Milestones** (``milestone=True``: profitable, annual_return_target, new_max_drawdown) are
+events, never firing: the first true evaluation moves the alert to ``reached`` (one event, one
+notification); it stays there while the condition holds and goes back to ``inactive`` (an
+event nobody is told about) once it does not, so reaching the milestone again is a new event.
+No ``for``/``clear`` counting applies.
 
 **Recovery threshold.** A condition may carry ``recovery_active`` (the value is still beyond
 the rule's separate recovery level): while the alert is firing, that verdict replaces
 ``active``, so an alert that fired at -10 % stays active until the value is back above, say,
--8 %. **Severity.** A tiered rule's condition carries the tier it reached; the state keeps it
-(``severity``), and the processor turns a change while firing into an escalation.
+-8 %.
+
+**Severity** steps up and down with hysteresis. A tiered rule's condition carries the tier it
+reached (``severity``). While the alert fires and the condition holds, a higher tier is taken at
+once (an escalation); a lower tier is taken only once the condition has reached a lower tier on
+M consecutive evaluations (``lower_count`` counts them; M = the rule's clear_evaluations), so a
+drawdown that recovers from 21 % to 12 % steps from emergency down to warning after M sessions,
+and a value hovering at a tier boundary does not flap. While the condition is clear (the alert
+is resolving) the severity stays. The state's ``severity`` is the current one: the one stored
+and shown everywhere.
 
 Every transition yields an :class:`AlertEvent`; the events are the alert's history (the store
 persists them, :mod:`stratmon.alerts.log` appends them to the JSON-lines log).
@@ -45,11 +60,20 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from stratmon.alerts.config import AlertConfig
+from stratmon.alerts.config import TIER_RANK, AlertConfig
 from stratmon.alerts.rules import Condition, Identity
 
-AlertStateName = Literal["inactive", "pending", "firing", "resolved"]
-ALERT_STATES: tuple[AlertStateName, ...] = ("inactive", "pending", "firing", "resolved")
+AlertStateName = Literal["inactive", "pending", "firing", "resolved", "no_data", "reached"]
+ALERT_STATES: tuple[AlertStateName, ...] = (
+    "inactive",
+    "pending",
+    "firing",
+    "resolved",
+    "no_data",
+    "reached",
+)
+OPEN_STATES: frozenset[str] = frozenset({"pending", "firing", "no_data"})
+"""States of an open episode (a person may acknowledge or resolve the alert)."""
 
 
 def _json_float(x: float) -> float | None:
@@ -80,6 +104,7 @@ class AlertState:
     last_evaluated_at: dt.date | None = None
     message: str = ""
     severity: str = ""
+    lower_count: int = 0
 
     @property
     def identity(self) -> Identity:
@@ -165,6 +190,8 @@ def step(
     cond: Condition,
     at: dt.date,
     config: AlertConfig | None = None,
+    *,
+    milestone: bool = False,
 ) -> tuple[AlertState, list[AlertEvent]]:
     """Advance one alert by one evaluation (see the module docstring for the rules).
 
@@ -178,11 +205,13 @@ def step(
         Evaluation day; must be later than ``prev.last_evaluated_at``.
     config : AlertConfig, optional
         Supplies N and M for ``cond.rule``; defaults to ``AlertConfig()`` (N = 2, M = 3).
+    milestone : bool
+        The rule is a milestone (an event, never firing).
 
     Returns
     -------
     (AlertState, list of AlertEvent)
-        The new state and the transitions (0, 1 or 2 events) it took.
+        The new state and the transitions (0, 1, 2 or 3 events) it took.
 
     Raises
     ------
@@ -193,7 +222,7 @@ def step(
     References
     ----------
     Prometheus Alertmanager's pending/firing/resolved alert lifecycle (``for`` and
-    ``keep_firing_for``), here counted in evaluations.
+    ``keep_firing_for``), here counted in evaluations; Grafana's ``NoData`` alert state.
     """
     cfg = config if config is not None else AlertConfig()
     n_for, m_clear = cfg.hysteresis(cond.rule)
@@ -206,25 +235,9 @@ def step(
             f"{cond.identity}: evaluation on {at} is not after the last one "
             f"({prev.last_evaluated_at})"
         )
-
-    active = cond.active
-    if prev.state == "firing" and cond.recovery_active is not None:
-        active = cond.recovery_active  # hysteresis on the value: judged on the recovery level
-    if active is None:
-        return replace(prev, last_evaluated_at=at), []
-    severity = (cond.severity or cond.tier) if active else (prev.severity or cond.tier)
-
     events: list[AlertEvent] = []
-    cur = replace(
-        prev,
-        last_value=cond.value,
-        threshold=cond.threshold,
-        last_evaluated_at=at,
-        message=cond.message,
-        severity=severity,
-    )
 
-    def move(state: AlertState, to: AlertStateName, **changes: Any) -> AlertState:
+    def move(state: AlertState, to: AlertStateName, severity: str, **changes: Any) -> AlertState:
         events.append(
             AlertEvent(
                 cond.rule,
@@ -241,20 +254,90 @@ def step(
         )
         return replace(state, state=to, **changes)
 
+    if milestone:
+        return _step_milestone(prev, cond, at, move), events
+
+    if cond.active is None:
+        if prev.state in ("pending", "firing"):
+            sev = prev.severity or cond.tier
+            cur = replace(prev, last_evaluated_at=at, message=cond.message)
+            return move(cur, "no_data", sev), events
+        return replace(prev, last_evaluated_at=at), []
+
+    cur = prev
+    if cur.state == "no_data":
+        # Data is back: the alert returns to where its episode was, then is judged as usual.
+        back: AlertStateName = (
+            "firing" if cur.fired_at is not None and cur.resolved_at is None else "pending"
+        )
+        cur = move(cur, back, cur.severity or cond.tier)
+    active = cond.active
+    if cur.state == "firing" and cond.recovery_active is not None:
+        active = cond.recovery_active  # hysteresis on the value: judged on the recovery level
+    reached = cond.severity or cond.tier
+    severity, lower = _next_severity(cur, active, reached, m_clear)
+    cur = replace(
+        cur,
+        last_value=cond.value,
+        threshold=cond.threshold,
+        last_evaluated_at=at,
+        message=cond.message,
+        severity=severity,
+        lower_count=lower,
+    )
     if active:
         cur = replace(cur, consecutive_true=cur.consecutive_true + 1, consecutive_false=0)
         if cur.state in ("inactive", "resolved"):
             cur = replace(cur, consecutive_true=1)
-            cur = move(cur, "pending", started_at=at, fired_at=None, resolved_at=None)
+            cur = move(cur, "pending", severity, started_at=at, fired_at=None, resolved_at=None)
         if cur.state == "pending" and cur.consecutive_true >= n_for:
-            cur = move(cur, "firing", fired_at=at)
+            cur = move(cur, "firing", severity, fired_at=at)
     else:
         cur = replace(cur, consecutive_false=cur.consecutive_false + 1, consecutive_true=0)
         if cur.state == "pending":
-            cur = move(cur, "inactive", started_at=None)
+            cur = move(cur, "inactive", severity, started_at=None)
         elif cur.state == "firing" and cur.consecutive_false >= m_clear:
-            cur = move(cur, "resolved", resolved_at=at)
+            cur = move(cur, "resolved", severity, resolved_at=at)
     return cur, events
+
+
+def _next_severity(cur: AlertState, active: bool, reached: str, m_clear: int) -> tuple[str, int]:
+    """(severity, lower_count) after one evaluable condition (module docstring)."""
+    if cur.state != "firing":
+        return (reached if active else (cur.severity or reached)), 0
+    if not active:
+        return cur.severity or reached, 0
+    now_rank, cur_rank = TIER_RANK.get(reached, 0), TIER_RANK.get(cur.severity, 0)
+    if not cur.severity or now_rank >= cur_rank:
+        return reached, 0
+    lower = cur.lower_count + 1
+    if lower >= m_clear:
+        return reached, 0
+    return cur.severity, lower
+
+
+def _step_milestone(prev: AlertState, cond: Condition, at: dt.date, move: Any) -> AlertState:
+    """A milestone: ``reached`` on the first true evaluation, ``inactive`` once false."""
+    if cond.active is None:
+        return replace(prev, last_evaluated_at=at)
+    sev = cond.severity or cond.tier
+    cur = replace(
+        prev,
+        last_value=cond.value,
+        threshold=cond.threshold,
+        last_evaluated_at=at,
+        message=cond.message,
+        severity=sev,
+        consecutive_true=prev.consecutive_true + 1 if cond.active else 0,
+        consecutive_false=0 if cond.active else prev.consecutive_false + 1,
+    )
+    if cond.active and prev.state != "reached":
+        out: AlertState = move(cur, "reached", sev, started_at=at, fired_at=at, resolved_at=None)
+        return out
+    if not cond.active and prev.state == "reached":
+        out = move(cur, "inactive", sev, resolved_at=at)
+        return out
+    return cur
 
 
 def step_all(
@@ -262,6 +345,8 @@ def step_all(
     conditions: Iterable[Condition],
     at: dt.date,
     config: AlertConfig | None = None,
+    *,
+    milestones: frozenset[str] = frozenset(),
 ) -> tuple[dict[Identity, AlertState], list[AlertEvent]]:
     """Advance every alert touched by one evaluation round.
 
@@ -273,6 +358,8 @@ def step_all(
         This round's conditions, at most one per identity.
     at : datetime.date
     config : AlertConfig, optional
+    milestones : frozenset of str
+        Rules that are milestones (events; see :func:`step`).
 
     Returns
     -------
@@ -294,7 +381,7 @@ def step_all(
         if cond.identity in seen:
             raise ValueError(f"two conditions for {cond.identity} in one evaluation round")
         seen.add(cond.identity)
-        new, evs = step(out.get(cond.identity), cond, at, config)
+        new, evs = step(out.get(cond.identity), cond, at, config, milestone=cond.rule in milestones)
         out[cond.identity] = new
         events.extend(evs)
     return out, events

@@ -25,6 +25,7 @@ from stratmon.api.schemas import (
     AssessmentOut,
     ComparisonItem,
     ComparisonOut,
+    ConcernAlertOut,
     ConePoint,
     EquityOut,
     HealthHistory,
@@ -437,7 +438,9 @@ def get_equity(request: Request, strategy_id: StrategyId, _key: ViewerKey) -> Eq
 def list_alerts(
     request: Request,
     _key: ViewerKey,
-    state: Annotated[Literal["inactive", "pending", "firing", "resolved"] | None, Query()] = None,
+    state: Annotated[
+        Literal["inactive", "pending", "firing", "resolved", "no_data", "reached"] | None, Query()
+    ] = None,
     strategy: Annotated[str | None, Query(max_length=64)] = None,
     limit: Limit = 100,
     offset: Offset = 0,
@@ -448,6 +451,49 @@ def list_alerts(
     return Page[AlertOut](
         items=[_alert_out(a) for a in rows[offset : offset + limit]],
         total=len(rows),
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/alerts/concerns", response_model=Page[ConcernAlertOut], tags=["alerts"])
+def concern_alerts(
+    request: Request,
+    _key: ViewerKey,
+    strategy: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[ConcernAlertOut]:
+    """The open alerts, one per strategy and concern, most severe first (as
+    ``stratmon alerts list --json``)."""
+    cfg = alert_config_from_dict(_ws(request).config["alerts"])
+    with _store(request).read() as conn:
+        items = aq.concern_alerts(conn, strategy_id=strategy, config=cfg)
+    return Page[ConcernAlertOut](
+        items=[ConcernAlertOut(**_clean(a)) for a in items[offset : offset + limit]],
+        total=len(items),
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/alerts/history", response_model=Page[ConcernAlertOut], tags=["alerts"])
+def alert_history(
+    request: Request,
+    _key: ViewerKey,
+    since: Annotated[dt.date | None, Query()] = None,
+    strategy: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[ConcernAlertOut]:
+    """Every alert episode, one per strategy and concern, oldest first; ``since``: only those
+    still open on or after that date (as ``stratmon alerts history --json``)."""
+    cfg = alert_config_from_dict(_ws(request).config["alerts"])
+    with _store(request).read() as conn:
+        items = aq.concern_alerts(conn, strategy_id=strategy, config=cfg, history=True, since=since)
+    return Page[ConcernAlertOut](
+        items=[ConcernAlertOut(**_clean(a)) for a in items[offset : offset + limit]],
+        total=len(items),
         limit=limit,
         offset=offset,
     )

@@ -59,6 +59,24 @@ class AlertOut(BaseModel):
     acknowledged_by: str | None = None
 
 
+class ConcernAlertOut(BaseModel):
+    """One alert per strategy and concern (the JSON of ``stratmon alerts list --json``)."""
+
+    id: int
+    strategy_id: str
+    concern: str
+    rules: list[str]
+    severity: str
+    state: str
+    fired_at: dt.date | None = None
+    resolved_at: dt.date | None = None
+    message: str = ""
+    triggered_by: list[dict[str, Any]] = []
+    metrics: dict[str, dict[str, Any]] = {}
+    recipients: list[dict[str, Any]] = []
+    actions_taken: list[dict[str, Any]] = []
+
+
 class StrategyOut(BaseModel):
     strategy_id: str
     name: str

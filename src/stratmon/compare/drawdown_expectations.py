@@ -16,6 +16,10 @@ Units and conventions: depths are in the units of the returns (fractions of capi
 additive PnL, not compounded), reported **negative** like every drawdown in stratmon; times are
 in periods. ``z_alpha = Phi^-1(alpha)`` (1.645 at 95 %, 2.326 at 99 %). When ``mu <= 0`` the
 quantile path never recovers and the maximum drawdown is unbounded, so all outputs are NaN.
+A depth beyond -100 % (a mean small against the volatility: ``(z sigma)^2 > 4 mu``) is a loss
+of more than the whole capital, a number that cannot be true of a drawdown; that confidence
+level's depth, time to it and time under water are NaN too (undefined: "the backtest's mean
+is too small for its volatility to bound the drawdown"), never printed as a tier.
 """
 
 from __future__ import annotations
@@ -51,8 +55,11 @@ def _one(
     z = float(stats.norm.ppf(confidence))
     ok = (mu > 0) & (sigma >= 0) & np.isfinite(mu) & np.isfinite(sigma)
     safe_mu = np.where(ok, mu, np.nan)
-    depth = np.where(ok, -((z * sigma) ** 2) / (4.0 * safe_mu), np.nan)
-    t_star = np.where(ok, (z * sigma / (2.0 * safe_mu)) ** 2, np.nan)
+    with np.errstate(over="ignore", invalid="ignore"):
+        raw = -((z * sigma) ** 2) / (4.0 * safe_mu)
+    ok &= raw >= -1.0  # beyond -100 %: undefined, not a tier (module docstring)
+    depth = np.where(ok, raw, np.nan)
+    t_star = np.where(ok, (z * sigma / (2.0 * np.where(ok, safe_mu, np.nan))) ** 2, np.nan)
     return depth, t_star, 4.0 * t_star
 
 
@@ -78,7 +85,8 @@ def drawdown_expectations(
         ``max_drawdown_95 = -(1.645 sigma)^2 / (4 mu)`` (and 99 % with 2.326), the periods to
         reach it ``(z sigma / 2 mu)^2`` and the time under water ``(z sigma / mu)^2`` (four
         times the former: the triple penance rule). NaN where ``mu <= 0`` or inputs are not
-        finite.
+        finite, and NaN at a confidence level whose depth would be beyond -100 % (undefined:
+        the mean is too small for its volatility to bound the drawdown).
 
     References
     ----------

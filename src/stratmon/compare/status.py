@@ -45,7 +45,10 @@ is ``outperforming`` -> ``outperforming``; else ``on_track``. So an early drawdo
 never hidden behind ``insufficient_data``, and one lucky secondary metric does not make a
 strategy "outperforming".
 
-``deviation`` is ``(L - b) / |b|`` as a fraction; NaN when ``b`` is 0 or NaN or ``L`` is NaN.
+``deviation`` is ``(L - b) / |b|`` as a fraction; NaN when ``b`` is 0 or NaN or ``L`` is NaN,
+and NaN when the baseline is near zero on the scale of the comparison (``|L - b| > 10 |b|``,
+a deviation beyond +-1,000 %): such a percentage says nothing true, the absolute difference
+``L - b`` is the figure to show (DESIGN.md, "numbers that cannot be true").
 
 Bands are not evidence
 ----------------------
@@ -173,7 +176,7 @@ def _as_float(value: object) -> float:
         return math.nan
 
 
-def deviation(live: float, backtest: float) -> float:
+def deviation(live: float, backtest: float, *, max_ratio: float = 10.0) -> float:
     """Relative deviation of a live value from its backtest value.
 
     Parameters
@@ -181,15 +184,28 @@ def deviation(live: float, backtest: float) -> float:
     live, backtest : float
         The two values of one metric, same units.
 
+    max_ratio : float
+        Largest ``|live - backtest| / |backtest|`` reported (default 10, i.e. +-1,000 %).
+
     Returns
     -------
     float
-        ``(live - backtest) / |backtest|`` as a fraction; NaN when ``backtest`` is 0, NaN or
-        infinite, or when ``live`` is NaN.
+        ``(live - backtest) / |backtest|`` as a fraction. Undefined (NaN) when ``backtest`` is
+        0, NaN or infinite, when ``live`` is NaN or infinite, and when the baseline is near
+        zero: ``|live - backtest| > max_ratio * |backtest|``. A backtest Sharpe of 0.01
+        against a live 1.0 would read "+9,900 %", a number that cannot be true of anything;
+        the absolute difference ``live - backtest`` is what to show instead.
+
+    References
+    ----------
+    DESIGN.md, "Numbers that cannot be true are never shown".
     """
-    if math.isnan(live) or math.isnan(backtest) or math.isinf(backtest) or backtest == 0.0:
+    if not (math.isfinite(live) and math.isfinite(backtest)) or backtest == 0.0:
         return math.nan
-    return (live - backtest) / abs(backtest)
+    diff = live - backtest
+    if abs(diff) > max_ratio * abs(backtest):
+        return math.nan
+    return diff / abs(backtest)
 
 
 def _band_status(

@@ -14,6 +14,7 @@ from stratmon.dashboard.formatting import VERDICT_PLOT_COLOURS
 from stratmon.domain.assessment import Assessment
 from stratmon.reports.assessment_view import VERDICT_LABELS
 from stratmon.reports.daily import equity_figure
+from stratmon.reports.svg import axis_ticks
 
 LIVE = "#0969da"
 BACKTEST = "#57606a"
@@ -32,6 +33,39 @@ def _layout(fig: go.Figure, title: str, ytitle: str, yformat: str | None = None)
     if yformat:
         fig.update_yaxes(tickformat=yformat)
     return fig
+
+
+def distinct_ticks(*values: object, pct: bool) -> dict[str, list[float] | list[str]]:
+    """Axis ticks (``tickvals``/``ticktext``) over the finite values given, labels distinct.
+
+    Parameters
+    ----------
+    *values : array-like or float
+        Everything the axis shows (NaN ignored).
+    pct : bool
+        Percent labels (fractions in).
+
+    Returns
+    -------
+    dict
+        ``{"tickvals": [...], "ticktext": [...]}`` for ``update_yaxes``/a colorbar; empty when
+        nothing is finite. A fixed format such as ``.0%`` over a 0.4 % range repeats "0%" on
+        every tick (a number that cannot be true, DESIGN.md); these labels never repeat.
+    """
+    flat = [
+        float(v)
+        for x in values
+        for v in np.ravel(np.asarray(x, dtype=float))
+        if math.isfinite(float(v))
+    ]
+    if not flat:
+        return {}
+    lo, hi = min(flat), max(flat)
+    if hi == lo:
+        pad = abs(lo) * 1e-3 or 1e-3
+        lo, hi = lo - pad, hi + pad
+    ticks, labels = axis_ticks(lo, hi, pct)
+    return {"tickvals": ticks, "ticktext": labels}
 
 
 def aggregate_figure(agg: pd.DataFrame) -> go.Figure:
@@ -55,10 +89,11 @@ def aggregate_figure(agg: pd.DataFrame) -> go.Figure:
             "side": "right",
             "title": "growth of 1",
             "showgrid": False,
-            "tickformat": ".2f",
+            **distinct_ticks(agg["growth"], pct=False),
         }
     )
-    _layout(fig, "Portfolio: aggregate equity", "NAV", ",.0f")
+    _layout(fig, "Portfolio: aggregate equity", "NAV")
+    fig.update_layout(yaxis=distinct_ticks(agg["nav"], pct=False))
     return fig
 
 
@@ -107,7 +142,10 @@ def underwater_figure(
                     line={"color": colour, "dash": dash},
                 )
             )
-    return _layout(fig, "Underwater (drawdown) vs statistical tiers", "drawdown", ".0%")
+    shown = [v for v in (tiers.get(k) for k in labels) if v is not None and math.isfinite(v)]
+    _layout(fig, "Underwater (drawdown) vs statistical tiers", "drawdown")
+    fig.update_yaxes(**distinct_ticks(drawdown, shown, 0.0, pct=True))
+    return fig
 
 
 def rolling_sharpe_figure(
@@ -168,7 +206,7 @@ def monthly_heatmap(table: pd.DataFrame) -> go.Figure:
             colorscale="RdYlGn",
             zmin=-lim,
             zmax=lim,
-            colorbar={"tickformat": ".0%"},
+            colorbar=distinct_ticks(-lim, lim, pct=True),
             hovertemplate="%{y} %{x}: %{text}<extra></extra>",
         )
     )

@@ -456,6 +456,14 @@ def load_strategy(conn: Connection, strategy_id: str) -> StrategyDetail | None:
         results.get("comparison") or [],
         columns=["metric", "live", "backtest", "deviation", "status", "reason"],
     )
+    # where the percentage deviation is undefined (a baseline near zero) the absolute
+    # difference is what a reader can use
+    comparison.insert(
+        3,
+        "difference",
+        pd.to_numeric(comparison["live"], errors="coerce")
+        - pd.to_numeric(comparison["backtest"], errors="coerce"),
+    )
     tiers = {k: _f(v) for k, v in (ev.get("drawdown") or {}).items() if "max_drawdown" in k}
     bt_mdd = comparison.loc[comparison["metric"] == "max_drawdown", "backtest"]
     if len(bt_mdd):

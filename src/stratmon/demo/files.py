@@ -8,9 +8,9 @@ Formats follow DESIGN.md "Input formats" (UTF-8 CSV with a header):
 - ``executions_{YYYY-MM-DD}.csv`` (only on sessions with fills): ``execution_id, strategy_id,
   timestamp, symbol, side, quantity, price, commission, currency``; the timestamp is the XNYS
   close as naive UTC ISO 8601 and ``commission`` includes fees.
-- ``positions_{YYYY-MM-DD}.csv`` (only when some strategy holds a position): the open
-  positions at the close, ``date, strategy_id, symbol, quantity, market_value, unrealized_pnl,
-  sector, asset_class``. A strategy without a row that day is flat.
+- ``positions_{YYYY-MM-DD}.csv``: the open positions at the close, ``date, strategy_id, symbol,
+  quantity, market_value, unrealized_pnl, sector, asset_class``; a flat strategy lists its
+  symbols at zero quantity (a strategy without a row that day has unknown positions).
 - ``backtest_returns.csv``: ``date, strategy_id, return`` (simple daily returns from the
   backtest NAV; the first backtest session has no return).
 - ``strategies.csv`` and ``strategies.yaml``: the registry, one entry per strategy with the
@@ -165,23 +165,25 @@ def write_day_files(inbox: Path, day: dt.date, results: Mapping[str, SimResult])
                         ex.currency,
                     ]
                 )
-        if L.num_positions[i]:
-            spec = r.strategy.spec
-            for k, sym in enumerate(r.symbols):
-                q = L.qty[i][k]
-                if q:
-                    rows_pos.append(
-                        [
-                            iso,
-                            sid,
-                            sym,
-                            q,
-                            _m(L.mv[i][k]),
-                            _m(L.upnl[i][k]),
-                            spec.sector,
-                            spec.asset_class,
-                        ]
-                    )
+        # Every session has a snapshot per strategy: a flat book is its symbols at zero (a
+        # day without a snapshot would mean "positions unknown", not flat).
+        spec = r.strategy.spec
+        flat = not L.num_positions[i]
+        for k, sym in enumerate(r.symbols):
+            q = L.qty[i][k]
+            if q or flat:
+                rows_pos.append(
+                    [
+                        iso,
+                        sid,
+                        sym,
+                        q,
+                        _m(L.mv[i][k]),
+                        _m(L.upnl[i][k]),
+                        spec.sector,
+                        spec.asset_class,
+                    ]
+                )
     if not rows_perf:
         return []
     inbox.mkdir(parents=True, exist_ok=True)

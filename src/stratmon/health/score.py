@@ -12,15 +12,18 @@ The whole live record is judged (with memory of change through the decay detecto
 the same function over the recent window (30 sessions by default, decay statistic left NaN)
 gives the "recent" view shown beside it.
 
-Measured (``benchmarks/health.py --quick``: 200 simulated strategies per scenario, Gaussian /
-t(4) / AR(1) / GARCH(1,1)-t at annual Sharpe 1, 2, 3, backtest 2,520 sessions, healthy live
-1,260, CUSUM tail rate 0.75): a strategy exactly like its backtest scores >= 60 on 96.7-99.3 %
-of its days after the first 60 in the IID and AR(1) scenarios but only 88.6-94.0 % under
-GARCH(1,1)-t; "health < 40" false alarms 0.02-0.08 per strategy-year (IID, AR(1)) and
-0.24-0.38 (GARCH). After a decay (Sharpe -> 0) the score falls below 40 only 3.4-4.9 x later
-than the decay detector alarms (and not within 1,260 sessions at Sharpe 1): at the alarm the
-CUSUM's per-day tail probability is only ~0.03-0.25, so the score, a mean of per-day p-value
-maps, cannot by itself be as quick as the detector; the verdict reads the alarm directly.
+Measured (``benchmarks/health.py``, 2026-12-03; Gaussian / t(4) / AR(1) ``--quick``, 200
+strategies per scenario, GARCH(1,1)-t 1,000; annual Sharpe 1, 2, 3; backtest 2,520 sessions,
+healthy live 1,260; the cone, drawdown and PSR read at the live volatility, see
+:mod:`stratmon.health.components`): a strategy exactly like its backtest scores >= 60 on
+95.4-98.0 % of its days after the first 60 (GARCH 95.4-96.1 %, 89.5-92.9 % before the
+volatility scaling) and is ``on_track``/``watch`` on 95.9-97.9 % (GARCH 96.3-97.5 %, AR(1)
+95.9-96.9 %: short of 97 % there); "health < 40" entries 0.21-0.28 per strategy-year (a
+decay alarm, 0.2 a year by calibration, caps the score at 39). After a decay (Sharpe -> 0)
+the score falls below 40
+0.94-1.00 x the decay detector's median delay (the alarm caps the score), the verdict reaches
+``investigate``/``act`` 0.87-1.00 x. The full table is in the docstring of
+``benchmarks/health.py``.
 
 Persisting: :meth:`HealthScore.to_dict` gives a JSON-safe row (``score``, ``components``
 name -> value or null, ``details``).
@@ -127,6 +130,12 @@ class HealthEvidence:
         The decay detector's alarm is active (:mod:`stratmon.decay.alarm`): the performance
         evidence is then at least the alarm's own (p = the null probability of an active
         alarm, 1.7 %) and the score is capped at ``ALARM_SCORE_CAP``.
+    volatility_ratio : float
+        Live / backtest volatility (:func:`stratmon.health.components.volatility_ratio`)
+        that ``psr_vs_backtest``, ``cone_percentile`` and ``drawdown_probability`` were
+        computed at (``volatility_scaled_sharpe``, ``cone_percentile(...,
+        volatility_ratio=)``, ``drawdown_probability(..., volatility_ratio=)``); 1 = the
+        backtest read unscaled. Only the PSR's deflation reads it here.
     """
 
     n_obs: int
@@ -148,6 +157,7 @@ class HealthEvidence:
     backtest_n_obs: int = 0
     backtest_win_trials: int = 0
     decay_alarm: bool = False
+    volatility_ratio: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -267,6 +277,7 @@ def health_score(ev: HealthEvidence, weights: HealthWeights | None = None) -> He
             backtest_sharpe_ratio=ev.backtest_sharpe_ratio,
             backtest_n_obs=ev.backtest_n_obs,
             decay_alarm=ev.decay_alarm,
+            volatility_ratio=ev.volatility_ratio,
         ),
         drawdown_component(
             weight=wd["drawdown"],

@@ -76,8 +76,9 @@ class IngestContext:
     "move beyond k standard deviations of the strategy's own history with no cash flow" rule,
     judged on the NAV-implied return against the standard deviation of the previous
     ``sigma_lookback_days`` calendar days of accepted returns, once at least
-    ``sigma_min_history`` of them are stored. ``quarantine=False`` keeps the old behaviour
-    (findings only).
+    ``sigma_min_history`` of them are stored, for a move beyond ``sigma_min_move`` of the NAV
+    (a flat book's near-zero standard deviation makes any trade "k sigma").
+    ``quarantine=False`` keeps the old behaviour (findings only).
     """
 
     strategies: Mapping[str, Strategy]
@@ -90,6 +91,7 @@ class IngestContext:
     quarantine_sigma: float = 10.0
     sigma_min_history: int = 20
     sigma_lookback_days: int = 92
+    sigma_min_move: float = 0.10
 
 
 class InMemoryView:

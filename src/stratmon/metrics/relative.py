@@ -61,6 +61,8 @@ def relative_stats(
       when ``var(b) < 1e-30``); ``alpha = (1 + mean(r - rf - beta (b - rf)))**ppy - 1``.
     - ``information_ratio = mean(r - b) / std(r - b, ddof=1) * sqrt(ppy)`` (annualised, unlike
       empyrical's ``excess_sharpe``); ``tracking_error = std(r - b, ddof=1) * sqrt(ppy)``.
+      The information ratio is undefined (NaN) beside a tracking error below
+      :data:`TRACKING_ERROR_FLOOR` (see :func:`_information_ratio`).
     - ``up_capture`` = CAGR of the strategy over the days the benchmark rose / CAGR of the
       benchmark over those days (each annualised over its own count of days, as empyrical);
       ``down_capture`` likewise for falling days; ``capture_ratio = up / down``.
@@ -106,7 +108,7 @@ def relative_stats(
     active_sd[count < 2] = np.nan
     active_sd[active_const] = 0.0
     tracking_error = active_sd * np.sqrt(periods_per_year)
-    information_ratio = safe_divide(active_mean, active_sd) * np.sqrt(periods_per_year)
+    information_ratio = _information_ratio(active_mean, active_sd, periods_per_year)
 
     up = _capture(r, b, paired & (b > 0), periods_per_year)
     down = _capture(r, b, paired & (b < 0), periods_per_year)
@@ -122,6 +124,43 @@ def relative_stats(
         down_capture=down,
         capture_ratio=safe_divide(up, down),
     )
+
+
+TRACKING_ERROR_FLOOR = 1.0e-6
+"""Annualised tracking error (fraction) below which the information ratio is undefined:
+0.0001 % a year, a hundred times tighter than the closest index fund tracks (about 0.01 % a
+year), far above the rounding noise of ``r - b`` (about 1e-17 a day)."""
+
+
+def _information_ratio(
+    active_mean: FloatArray, active_sd: FloatArray, periods_per_year: float
+) -> FloatArray:
+    """Annualised information ratio, NaN beside a zero tracking error.
+
+    Parameters
+    ----------
+    active_mean, active_sd : ndarray, shape (N,)
+        Mean and sample standard deviation (ddof=1) of ``r - b`` per period.
+    periods_per_year : float
+
+    Returns
+    -------
+    ndarray, shape (N,)
+        ``active_mean / active_sd * sqrt(ppy)``; undefined (NaN) where the annualised tracking
+        error ``active_sd * sqrt(ppy)`` is below :data:`TRACKING_ERROR_FLOOR` or not finite.
+        A strategy that is its benchmark plus a constant has an ``active_sd`` of rounding
+        noise (1e-17) and would otherwise show an information ratio of 1e15 beside a tracking
+        error printed as 0.00 %: a ratio over a zero denominator (DESIGN.md).
+
+    References
+    ----------
+    Grinold & Kahn (2000), "Active Portfolio Management"; DESIGN.md, "Numbers that cannot be
+    true are never shown".
+    """
+    root = np.sqrt(periods_per_year)
+    te = active_sd * root
+    den = np.where(np.isfinite(te) & (te >= TRACKING_ERROR_FLOOR), active_sd, np.nan)
+    return safe_divide(active_mean, den) * root
 
 
 def _constant_where(values: FloatArray, mask: BoolArray) -> BoolArray:

@@ -53,12 +53,20 @@ WINDOW_METRICS = (
 )
 
 
+def _difference(live: Any, backtest: Any) -> float | None:
+    """live - backtest (shown beside the deviation, which a baseline near zero leaves
+    undefined)."""
+    lv, bt = f(live), f(backtest)
+    return None if lv is None or bt is None else lv - bt
+
+
 def _comparison_table(data: ReportData, sid: str) -> Table:
     rows = [
         {
             "metric": c.get("metric"),
             "live": f(c.get("live")),
             "backtest": f(c.get("backtest")),
+            "difference": _difference(c.get("live"), c.get("backtest")),
             "deviation": f(c.get("deviation")),
             "status": c.get("status"),
             "reason": c.get("reason"),
@@ -71,6 +79,7 @@ def _comparison_table(data: ReportData, sid: str) -> Table:
             ("metric", "Metric", "text"),
             ("live", "Live", "num"),
             ("backtest", "Backtest", "num"),
+            ("difference", "Live - backtest", "num"),
             ("deviation", "Deviation", "pct"),
             ("status", "Status", "text"),
             ("reason", "Why", "text"),

@@ -28,6 +28,19 @@ def num(x: Any, digits: int = 2) -> str:
     return "–" if f is None else f"{f:,.{digits}f}"
 
 
+def deviation(dev: Any, live: Any, backtest: Any, digits: int = 1) -> str:
+    """The live-vs-backtest deviation as a percentage, or, where the percentage is undefined
+    (a baseline at or near zero: :func:`stratmon.compare.status.deviation`), the absolute
+    difference ``live - backtest`` marked with a delta: ``"Δ +0.052"``; '–' when neither
+    exists."""
+    if finite(dev) is not None:
+        return pct(dev, digits)
+    lv, bt = finite(live), finite(backtest)
+    if lv is None or bt is None:
+        return "–"
+    return f"Δ {lv - bt:+.3g}"
+
+
 def money(x: Any) -> str:
     f = finite(x)
     return "–" if f is None else f"{f:,.0f}"

@@ -46,6 +46,60 @@ def _fmt(v: float, pct: bool) -> str:
     return f"{v * 100:.0f}%" if pct else (f"{v:,.2f}" if abs(v) < 100 else f"{v:,.0f}")
 
 
+def tick_labels(ticks: Sequence[float], pct: bool) -> list[str]:
+    """Labels of axis ticks, with just enough decimals that no two are the same.
+
+    Parameters
+    ----------
+    ticks : sequence of float
+        Distinct tick values, ascending (fractions when ``pct``).
+    pct : bool
+        Percent labels (``0.015`` -> ``1.5%``) or plain numbers with thousands separators.
+
+    Returns
+    -------
+    list of str
+        One label per tick. A 0.05 % step printed with ``.0f`` would read "0%, 0%, 0%, 1%":
+        a repeated tick is a number that cannot be true (DESIGN.md), so the precision grows
+        (up to 12 decimals) until every label differs; ``-0`` is printed ``0``.
+    """
+    values = [0.0 if v == 0 else v for v in ticks]
+    scale = 100.0 if pct else 1.0
+    base = 0 if pct or any(abs(v) >= 100 for v in values) else 2
+    labels: list[str] = []
+    for decimals in range(base, 13):
+        labels = []
+        for v in values:
+            text = f"{v * scale:,.{decimals}f}"
+            if text.lstrip("-").strip("0.,") == "":
+                text = text.lstrip("-")  # no "-0%"
+            labels.append(text + ("%" if pct else ""))
+        if len(set(labels)) == len(labels):
+            return labels
+    return labels
+
+
+def axis_ticks(lo: float, hi: float, pct: bool, n: int = 5) -> tuple[list[float], list[str]]:
+    """Nice tick values over ``[lo, hi]`` and their distinct labels (:func:`tick_labels`).
+
+    Parameters
+    ----------
+    lo, hi : float
+        The axis range (``lo < hi``; otherwise one tick at ``lo``).
+    pct : bool
+        Percent labels.
+    n : int
+        About how many intervals (steps of 1, 2, 2.5 or 5 x a power of ten).
+
+    Returns
+    -------
+    (list of float, list of str)
+        Ticks and labels, same length, labels all different.
+    """
+    ticks = _ticks(lo, hi, n)
+    return ticks, tick_labels(ticks, pct)
+
+
 def line_chart(
     title: str,
     series: Mapping[str, tuple[Sequence[dt.date], Sequence[float]]],
@@ -84,14 +138,12 @@ def line_chart(
     def sy(y: float) -> float:
         return T + (1 - (y - y0) / (y1 - y0)) * ph
 
-    for t in _ticks(y0, y1):
+    for t, label in zip(*axis_ticks(y0, y1, pct), strict=True):
         parts.append(
             f'<line x1="{L}" x2="{L + pw}" y1="{sy(t):.1f}" y2="{sy(t):.1f}" '
             'stroke="#d0d7de" stroke-width="0.5"/>'
         )
-        parts.append(
-            f'<text x="{L - 4}" y="{sy(t) + 3:.1f}" text-anchor="end">{_fmt(t, pct)}</text>'
-        )
+        parts.append(f'<text x="{L - 4}" y="{sy(t) + 3:.1f}" text-anchor="end">{label}</text>')
     d0, d1 = dt.date.fromordinal(x0), dt.date.fromordinal(x1)
     parts.append(f'<text x="{L}" y="{H - 12}">{d0.isoformat()}</text>')
     parts.append(f'<text x="{L + pw}" y="{H - 12}" text-anchor="end">{d1.isoformat()}</text>')

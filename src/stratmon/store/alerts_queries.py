@@ -39,6 +39,8 @@ _STATUS_FIELDS = (
     "resolve_note",
     "notified_severity",
     "notified_on",
+    "metrics",
+    "metrics_window",
 )
 
 
@@ -233,17 +235,20 @@ _RECENT_DAYS = 31  # look-back of the batched "latest row" queries before a per-
 def _latest_statements(table: Any) -> tuple[Any, Any]:
     """(grouped newest date per strategy over a date range, newest date of one strategy)."""
     t = table
+    # a quarantined daily record (held out until confirmed or replaced) is not the latest
+    held = [t.c.quarantine.is_(None)] if "quarantine" in t.c else []
     recent = (
         select(t.c.strategy_id, func.max(t.c.date))
         .where(
             t.c.strategy_id.in_(bindparam("ids", expanding=True)),
             t.c.date <= bindparam("d"),
             t.c.date >= bindparam("since"),
+            *held,
         )
         .group_by(t.c.strategy_id)
     )
     last = select(func.max(t.c.date)).where(
-        t.c.strategy_id == bindparam("sid"), t.c.date <= bindparam("d")
+        t.c.strategy_id == bindparam("sid"), t.c.date <= bindparam("d"), *held
     )
     return recent, last
 
@@ -274,14 +279,15 @@ _RECORDS_ON = select(
 ).where(
     DailyRecordRow.strategy_id.in_(bindparam("ids", expanding=True)),
     DailyRecordRow.date.in_(bindparam("dates", expanding=True)),
+    DailyRecordRow.quarantine.is_(None),
 )  # index-friendly (a row-value IN scans all dates of a strategy on SQLite)
 
 
 def latest_records(
     conn: Connection, strategy_ids: Sequence[str], as_of: dt.date
 ) -> dict[str, dict[str, Any]]:
-    """The last daily record on or before ``as_of`` per strategy: date, nav,
-    gross_exposure_usd, margin_used."""
+    """The last accepted daily record on or before ``as_of`` per strategy: date, nav,
+    gross_exposure_usd, margin_used (a quarantined day counts as missing)."""
     days = _latest_dates(conn, DailyRecordRow.__table__, strategy_ids, as_of)
     if not days:
         return {}
@@ -414,3 +420,50 @@ def firing_by_strategy(conn: Connection) -> dict[str, list[tuple[str, str, str]]
     for sid, rule, tier, severity, message in conn.execute(_FIRING_SEVERITY):
         out.setdefault(sid, []).append((rule, severity or tier, message or ""))
     return out
+
+
+def actions_of(conn: Connection, alert_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """History entries that are not transitions (acknowledgements, manual resolutions,
+    escalations, suppressed notifications...) per alert id, oldest first: ``action, actor,
+    at, note``."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    ids = list(alert_ids)
+    t = AlertActionRow.__table__
+    for i in range(0, len(ids), 500):
+        rows = conn.execute(select(t).where(t.c.alert_id.in_(ids[i : i + 500])).order_by(t.c.id))
+        for a in rows:
+            out.setdefault(int(a.alert_id), []).append(
+                {"action": a.action, "actor": a.actor, "at": a.at, "note": a.note}
+            )
+    return out
+
+
+def concern_alerts(
+    conn: Connection,
+    *,
+    strategy_id: str | None = None,
+    config: Any = None,
+    history: bool = False,
+    since: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    """Concern alerts (one per strategy and concern: :mod:`stratmon.alerts.grouping`), as the
+    JSON of ``stratmon alerts list/history --json`` and the API.
+
+    Parameters
+    ----------
+    conn : Connection
+    strategy_id : str, optional
+    config : AlertConfig, optional
+        Roles' channels and frequencies for ``recipients``.
+    history : bool
+        False: the open ones (firing, pending, no_data); True: every episode, oldest first.
+    since : datetime.date, optional
+        With ``history``: only concern alerts still open on or after that date.
+    """
+    from stratmon.alerts.grouping import group_current, group_history
+
+    rows = list_alerts(conn, strategy_id=strategy_id)
+    acts = actions_of(conn, [int(r["id"]) for r in rows])
+    if history:
+        return group_history(rows, acts, config, since)
+    return group_current(rows, acts, config)

@@ -254,6 +254,9 @@ class AlertRow(Base):
     threshold: Mapped[float | None] = mapped_column(Float)
     message: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[dt.date | None] = mapped_column(Date)
+    #: Consecutive evaluations at a lower tier than the current severity (steps it down
+    #: after M of them: alerts.state).
+    lower_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     __table_args__ = (Index("ix_alerts_identity", "rule", "strategy_id", "tier"),)
 
 
@@ -337,6 +340,10 @@ class AlertStatusRow(Base):
     resolve_note: Mapped[str | None] = mapped_column(Text)
     notified_severity: Mapped[str | None] = mapped_column(String(16))
     notified_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: JSON object of the live/backtest figures that fired the alert (``Condition.metrics``)
+    #: and the window they were measured over.
+    metrics: Mapped[str | None] = mapped_column(Text)
+    metrics_window: Mapped[str | None] = mapped_column(String(64))
 
 
 class AlertActionRow(Base):

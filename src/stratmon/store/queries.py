@@ -393,6 +393,59 @@ def quarantined_days(
     ]
 
 
+#: Open findings that ``stratmon status`` points at: the NAV does not follow from the PnL
+#: (a day's or across a gap) and days whose positions are unknown.
+HELD_DATA_KINDS = ("nav_disconnect", "missing_data")
+
+
+def open_data_findings(
+    conn: Connection, as_of: dt.date | None = None, strategy_ids: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """Open data-quality findings a strategy's figures depend on, oldest first.
+
+    ``nav_disconnect`` (a day's NAV or the NAV across a gap disagrees with the PnL) and
+    ``missing_data`` of the positions (``column == "positions"``: positions unknown that
+    day), dated on or before ``as_of``. Each: strategy_id, kind, date, message, quarantine,
+    positions (True for a positions-unknown finding).
+    """
+    stmt = (
+        select(
+            FindingRow.strategy_id,
+            FindingRow.kind,
+            FindingRow.date,
+            FindingRow.message,
+            FindingRow.quarantine,
+            FindingRow.column,
+        )
+        .where(
+            FindingRow.status == "open",
+            FindingRow.strategy_id.is_not(None),
+            FindingRow.kind.in_(HELD_DATA_KINDS),
+        )
+        .order_by(FindingRow.strategy_id, FindingRow.date, FindingRow.id)
+    )
+    if as_of is not None:
+        stmt = stmt.where((FindingRow.date.is_(None)) | (FindingRow.date <= as_of))
+    if strategy_ids is not None:
+        stmt = stmt.where(FindingRow.strategy_id.in_(list(strategy_ids)))
+    out = []
+    for sid, kind, day, message, quarantine, column in conn.execute(stmt):
+        positions = kind == "missing_data" and column == "positions"
+        if kind == "missing_data" and not positions:
+            continue  # a missing file is already told as "no data for N session(s)"
+        out.append(
+            {
+                "strategy_id": sid,
+                "kind": kind,
+                "date": day,
+                "message": message,
+                "quarantine": bool(quarantine),
+                "positions": positions,
+            }
+        )
+    return out
+
+
 def days_without_positions(
     conn: Connection, days: Sequence[tuple[str, dt.date]]
 ) -> list[tuple[str, dt.date, dt.date]]:

@@ -545,6 +545,7 @@ ALERT_STATE_FIELDS = (
     "last_value",
     "threshold",
     "message",
+    "lower_count",
 )
 
 

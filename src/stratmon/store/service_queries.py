@@ -366,21 +366,21 @@ def outbox_backlog(conn: Connection) -> int:
 
 
 def last_nav(conn: Connection) -> dict[str, tuple[dt.date, float]]:
-    """strategy_id -> (date, nav) of its newest daily record: two correlated scalar
-    subqueries per strategy, each one index seek on the primary key (strategy_id, date),
-    instead of a scan of every daily row."""
+    """strategy_id -> (date, nav) of its newest accepted (not quarantined) daily record: two
+    correlated scalar subqueries per strategy, each one index seek on the primary key
+    (strategy_id, date), instead of a scan of every daily row."""
     d = DailyRecordRow.__table__
     st = StrategyRow.__table__
     newest = (
         select(d.c.date)
-        .where(d.c.strategy_id == st.c.strategy_id)
+        .where(d.c.strategy_id == st.c.strategy_id, d.c.quarantine.is_(None))
         .order_by(d.c.date.desc())
         .limit(1)
         .scalar_subquery()
     )
     nav = (
         select(d.c.nav)
-        .where(d.c.strategy_id == st.c.strategy_id)
+        .where(d.c.strategy_id == st.c.strategy_id, d.c.quarantine.is_(None))
         .order_by(d.c.date.desc())
         .limit(1)
         .scalar_subquery()

@@ -133,7 +133,7 @@ else:
     st.dataframe(
         styled(
             detail.comparison,
-            formatters(ratio=["live", "backtest"], percent=["deviation"]),
+            formatters(ratio=["live", "backtest", "difference"], percent=["deviation"]),
             colour_by=("status", STATUS_COLOURS),
         ),
         hide_index=True,
