@@ -132,11 +132,18 @@ def test_severity_steps_up_at_once_and_down_with_hysteresis(
 ) -> None:
     config = tiers_only(clear_evaluations=2, notify_deescalation=notify_down)
     path = [-0.11, -0.16, -0.21, -0.16, -0.30, -0.12, -0.12, -0.02, -0.02]
-    severities = []
+    severities, messages = [], []
     for k, d in enumerate(path):
         run(store, config, build_conditions(inputs(d), config), k)
         with store.read() as conn:
             severities.append(aq.list_alerts(conn)[0]["severity"])
+            messages.append(aq.list_alerts(conn)[0]["message"])
+    # while the severity is held above today's tier, the message says why
+    assert messages[3] == (
+        "Current drawdown -16.0 % is beyond the critical level of -15.0 %. "
+        "Severity stays emergency until 2 sessions in a row are below it."
+    )
+    assert messages[4] == "Current drawdown -30.0 % is beyond the emergency level of -20.0 %."
     # up at once; one session at a lower tier (-16 % after -21 %) is not enough to step down
     # (M = 2), two at -12 % are: emergency -> warning; then two clear sessions resolve it
     assert severities == [

@@ -28,7 +28,7 @@ def _concentration(config_alerts: dict, sid: str, positions: list[dict]) -> list
     return [c for c in build_conditions(inp, cfg) if c.rule == "concentration"]
 
 
-def test_single_instrument_strategies_skip_the_concentration_limit(
+def test_concentration_limits_follow_the_mandates(
     tmp_path: Path, strategies: list[DemoStrategy]
 ) -> None:
     ws = write_mandate_overrides(create_workspace(tmp_path / "ws"), strategies)
@@ -38,11 +38,16 @@ def test_single_instrument_strategies_skip_the_concentration_limit(
     all_in = [{"symbol": "SPX", "market_value": 1e6}]  # 100 % of NAV in one position
     for sid in single:
         assert _concentration(ws.config["alerts"], sid, all_in) == []
+    # two-instrument books: 80 % in one leg is their mandate (inverse volatility SPX/WTI),
+    # a leg levered to 120 % of NAV is beyond it
     for sid in multi:
-        (cond,) = _concentration(ws.config["alerts"], sid, all_in)
-        assert cond.active is True
-        assert cond.value == 1.0
+        (cond,) = _concentration(ws.config["alerts"], sid, [{"symbol": "SPX", "market_value": 8e5}])
+        assert cond.active is False and cond.value == 0.8
+        (cond,) = _concentration(
+            ws.config["alerts"], sid, [{"symbol": "SPX", "market_value": 1.2e6}]
+        )
+        assert cond.active is True and cond.value == 1.2 and cond.threshold == 1.0
     # The file the user reads says why, and reloading it gives the same config.
     text = (ws.root / "stratmon.toml").read_text(encoding="utf-8")
-    assert "Single-instrument mandates" in text
+    assert "Single-instrument mandates" in text and "Books of a few instruments" in text
     assert all(f"[alerts.strategies.{sid}.concentration]" in text for sid in single)

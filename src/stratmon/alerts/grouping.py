@@ -175,6 +175,7 @@ def concern_alert(
                 "action": a["action"],
                 "by": a["actor"],
                 "at": _iso(a["at"]),
+                "session": _iso(a.get("eval_date")),
                 "note": a.get("note") or "",
             }
             for p in ordered

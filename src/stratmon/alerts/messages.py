@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from stratmon.alerts.config import TIER_RANK
 from stratmon.alerts.rules import pct
 
 NUMBER_RULES: dict[str, str] = {
@@ -34,6 +35,19 @@ KIND_WORDS = {
     "reached": "MILESTONE",
     "renotified": "STILL FIRING",
 }
+
+
+def with_held_severity(message: str, state: str, severity: str, reached: str, m: int) -> str:
+    """The day's condition text, plus why the alert's current severity is above the tier the
+    condition reaches today (severity steps down only after ``m`` sessions at a lower tier):
+    "Current drawdown -14.5 % is beyond the warning level of -10.0 %. Severity stays critical
+    until 3 sessions in a row are below it."."""
+    if state != "firing" or not severity or TIER_RANK.get(severity, 0) <= TIER_RANK.get(reached, 0):
+        return message
+    return (
+        f"{message.rstrip()} Severity stays {severity} until {m} session{'s' if m != 1 else ''} "
+        "in a row are below it."
+    )
 
 
 def format_value(rule: str, value: float | None) -> str:

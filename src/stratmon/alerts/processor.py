@@ -51,7 +51,7 @@ from sqlalchemy import Connection
 
 from stratmon.alerts.config import TIER_RANK, AlertConfig
 from stratmon.alerts.decide import Decision, decide, silence_matches, suppression
-from stratmon.alerts.messages import KIND_WORDS, alert_message
+from stratmon.alerts.messages import KIND_WORDS, alert_message, with_held_severity
 from stratmon.alerts.roles import frequency_for, recipients
 from stratmon.alerts.rules import Condition
 from stratmon.alerts.state import AlertEvent, AlertState
@@ -419,7 +419,13 @@ def _write_decision(
     status, history) and queue its notifications, on the round's transaction."""
     conn, as_of, new = rnd.conn, rnd.as_of, d.state
     values: dict[str, Any] = {f: getattr(new, f) for f in repo.ALERT_STATE_FIELDS}
-    values["message"] = cond.message
+    values["message"] = with_held_severity(
+        cond.message,
+        new.state,
+        new.severity,
+        cond.severity or cond.tier,
+        cfg.hysteresis(cond.rule)[1],
+    )
     if row is not None and d.quiet:
         updates.append((row.id, {**values, "updated_at": as_of}))
         why = rnd.suppressed(cond.strategy_id, cond.rule, category)

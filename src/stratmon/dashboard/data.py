@@ -25,7 +25,7 @@ from sqlalchemy import Connection
 
 from stratmon.dashboard.periods import daily_returns, period_returns, rolling_sharpe
 from stratmon.domain import Strategy
-from stratmon.domain.assessment import COMPONENT_NAMES, Assessment
+from stratmon.domain.assessment import COMPONENT_NAMES, Assessment, concern_of
 from stratmon.metrics import growth_of_one, monthly_returns, underwater
 from stratmon.reports import assessment_view as av
 from stratmon.reports import format as fmt
@@ -537,7 +537,9 @@ def _cone(
 ALERT_COLUMNS = [
     "id",
     "strategy_id",
+    "concern",
     "rule",
+    "severity",
     "tier",
     "state",
     "started_at",
@@ -553,7 +555,9 @@ ALERT_COLUMNS = [
     "resolved_by",
     "resolve_note",
 ]
-DISPLAY_STATES = ("firing", "pending", "acknowledged", "resolved")
+DISPLAY_STATES = ("firing", "pending", "acknowledged", "no_data", "reached", "resolved")
+"""``no_data``: the rule cannot be evaluated (not firing, with the reason); ``reached``: a
+milestone (an event, never firing)."""
 
 
 def display_state(row: dict[str, Any]) -> str:
@@ -567,11 +571,14 @@ def display_state(row: dict[str, Any]) -> str:
 
 def alerts_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Alert rows (``queries_dashboard.alert_rows``) as a table, newest first, with the
-    displayed state; acknowledgement columns are blank when the store has none."""
+    displayed state, the concern and the current severity (``tier`` is where the alert
+    started); acknowledgement columns are blank when the store has none."""
     records = []
     for row in rows:
         rec = {c: row.get(c) for c in ALERT_COLUMNS}
         rec["state"] = display_state(row)
+        rec["severity"] = row.get("severity") or row.get("tier")  # the current one
+        rec["concern"] = concern_of(str(row.get("rule") or ""))
         records.append(rec)
     df = pd.DataFrame.from_records(records, columns=ALERT_COLUMNS)
     return df.iloc[::-1].reset_index(drop=True)

@@ -66,14 +66,21 @@ def write_mandate_overrides(ws: Workspace, strategies: Sequence[DemoStrategy]) -
 
     A strategy that trades a single instrument holds one position by design, so the
     concentration limit (largest position / NAV) would fire every day it is invested and
-    say nothing: it is disabled for those strategies, as a desk would configure it.
+    say nothing: it is disabled for those strategies, as a desk would configure it. A book of
+    K < 5 instruments cannot keep its largest position under the default 20 % (it is at least
+    1/K of the gross book; the demo's inverse-volatility SPX/WTI book holds 67-80 % in SPX):
+    its limit is the mandate's, no single leg beyond 100 % of NAV.
     """
     single = [s.strategy_id for s in strategies if len(s.symbols) == 1]
-    if not single:
+    few = [s.strategy_id for s in strategies if 1 < len(s.symbols) < 5]
+    if not single and not few:
         return ws
     lines = ["", "# Single-instrument mandates: one position is the strategy, not a risk."]
     for sid in single:
         lines += [f"[alerts.strategies.{sid}.concentration]", "enabled = false"]
+    lines += ["# Books of a few instruments: no single leg beyond 100 % of NAV."]
+    for sid in few:
+        lines += [f"[alerts.strategies.{sid}.concentration]", "max_weight = 1.0"]
     path = ws.root / CONFIG_NAME
     with path.open("a", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")

@@ -425,7 +425,8 @@ def firing_by_strategy(conn: Connection) -> dict[str, list[tuple[str, str, str]]
 def actions_of(conn: Connection, alert_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
     """History entries that are not transitions (acknowledgements, manual resolutions,
     escalations, suppressed notifications...) per alert id, oldest first: ``action, actor,
-    at, note``."""
+    at, eval_date, note``. ``at`` is when it was recorded (wall clock, UTC), ``eval_date``
+    the session it belongs to (what a replay or a back-fill dates it by)."""
     out: dict[int, list[dict[str, Any]]] = {}
     ids = list(alert_ids)
     t = AlertActionRow.__table__
@@ -433,7 +434,13 @@ def actions_of(conn: Connection, alert_ids: Sequence[int]) -> dict[int, list[dic
         rows = conn.execute(select(t).where(t.c.alert_id.in_(ids[i : i + 500])).order_by(t.c.id))
         for a in rows:
             out.setdefault(int(a.alert_id), []).append(
-                {"action": a.action, "actor": a.actor, "at": a.at, "note": a.note}
+                {
+                    "action": a.action,
+                    "actor": a.actor,
+                    "at": a.at,
+                    "eval_date": a.eval_date,
+                    "note": a.note,
+                }
             )
     return out
 

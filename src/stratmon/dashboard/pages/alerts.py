@@ -29,8 +29,12 @@ states = f[0].multiselect(
 )
 strategies = f[1].multiselect("Strategy", sorted(alerts["strategy_id"].unique()), key="f_sid")
 rules = f[2].multiselect("Rule", sorted(alerts["rule"].unique()), key="f_rule")
-tiers = f[3].multiselect("Tier", sorted(alerts["tier"].unique()), key="f_tier")
-shown = dd.filter_alerts(alerts, states, strategies, rules, tiers)
+severities = f[3].multiselect(
+    "Severity (current)", sorted(alerts["severity"].dropna().unique()), key="f_severity"
+)
+shown = dd.filter_table(
+    dd.filter_alerts(alerts, states, strategies, rules), {"severity": severities}
+)
 st.dataframe(
     styled(
         shown.dropna(axis=1, how="all"),
