@@ -10,14 +10,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from quarantine_history import alternating_navs, workspace_with_history
 from stratmon.changes import change_lines, held_data_lines, quiet_line
 from stratmon.cli import app
-from stratmon.config import Workspace, create_workspace
-from stratmon.domain import Strategy
+from stratmon.config import Workspace
 from stratmon.domain.records import Finding
 from stratmon.ingest import sessions_between
-from stratmon.pipeline import DailyJob
-from stratmon.store import Store, open_store
+from stratmon.store import Store
 from stratmon.store import queries as q
 from stratmon.store import repositories as repo
 
@@ -66,21 +65,12 @@ def test_a_day_with_held_data_is_not_quiet() -> None:
 
 
 def _navs() -> list[float]:
-    out = [1_000_000.0]
-    for k in range(1, N):
-        out.append(out[-1] * (1.002 if k % 2 else 0.999))
-    return out
+    return alternating_navs(N)
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[tuple[Workspace, Store]]:
-    ws = create_workspace(tmp_path / "ws")
-    store = open_store(ws.database_url)
-    with store.transaction() as conn:
-        repo.upsert_strategies(conn, [Strategy(SID, "Quarantine", allocated_capital=1e6)])
-    rows = "".join(f"{d.isoformat()},{SID},{v!r}\n" for d, v in zip(DAYS, _navs(), strict=False))
-    (ws.inbox / "history.csv").write_text("date,strategy_id,nav\n" + rows, encoding="utf-8")
-    DailyJob(ws, store).run(DAYS[N - 1], write_report=False, today=DAYS[N - 1])
+    ws, store = workspace_with_history(tmp_path, SID, DAYS[:N], "Quarantine")
     yield ws, store
     store.dispose()
 

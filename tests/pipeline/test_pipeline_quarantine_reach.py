@@ -10,15 +10,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from quarantine_history import alternating_navs, workspace_with_history
 from stratmon.cli import app
-from stratmon.config import Workspace, create_workspace
-from stratmon.domain import Strategy
+from stratmon.config import Workspace
 from stratmon.ingest import sessions_between
 from stratmon.intake import confirm_files
 from stratmon.pipeline import DailyJob
-from stratmon.store import Store, open_store
+from stratmon.store import Store
 from stratmon.store import queries as q
-from stratmon.store import repositories as repo
 
 SID = "R1"
 DAYS = sessions_between("XNYS", dt.date(2024, 1, 2), dt.date(2024, 2, 29))
@@ -27,22 +26,12 @@ JUMP = DAYS[N]
 
 
 def _navs() -> list[float]:
-    # +0.2 % / -0.1 % alternating on 1,000,000
-    out = [1_000_000.0]
-    for k in range(1, N):
-        out.append(out[-1] * (1.002 if k % 2 else 0.999))
-    return out
+    return alternating_navs(N)
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[tuple[Workspace, Store]]:
-    ws = create_workspace(tmp_path / "ws")
-    store = open_store(ws.database_url)
-    with store.transaction() as conn:
-        repo.upsert_strategies(conn, [Strategy(SID, "Reach", allocated_capital=1e6)])
-    rows = "".join(f"{d.isoformat()},{SID},{v!r}\n" for d, v in zip(DAYS, _navs(), strict=False))
-    (ws.inbox / "history.csv").write_text("date,strategy_id,nav\n" + rows, encoding="utf-8")
-    DailyJob(ws, store).run(DAYS[N - 1], write_report=False, today=DAYS[N - 1])
+    ws, store = workspace_with_history(tmp_path, SID, DAYS[:N], "Reach")
     yield ws, store
     store.dispose()
 

@@ -18,16 +18,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from stratmon.alerts.config import TIER_RANK, AlertConfig
+from stratmon.alerts.registry import ROLES
 
-ROLES: tuple[str, ...] = (
-    "pm",
-    "researcher",
-    "risk_manager",
-    "executive",
-    "data_operations",
-    "council",
-)
-"""Every role an alert can be addressed to."""
+# ROLES (every role an alert can be addressed to) is declared once, with the rules.
 
 FREQUENCIES: tuple[str, ...] = ("immediate", "daily", "weekly")
 
