@@ -279,3 +279,17 @@ def test_statistical_drawdown_gate() -> None:
     stats = {"drawdown": tiers, "drawdown_probability": 0.5}
     c = by_rule(AlertInputs("s", AS_OF, metrics=m, statistics=stats))["statistical_drawdown"]
     assert "beyond the backtest's MaxDD-95 of -12.0 %: not significant" in c.message
+
+
+def test_statistical_drawdown_says_why_an_undefined_maxdd_is_not_a_tier() -> None:
+    # a backtest whose mean is too small for its volatility has no MaxDD-95 (the triple
+    # penance depth would be beyond -100 %): not evaluated, and the message says why
+    m = {"all": {"n_obs": 200, "current_drawdown": -0.13, "max_drawdown": -0.13}}
+    stats = {
+        "drawdown": {"max_drawdown_95": math.nan, "max_drawdown_99": math.nan},
+        "drawdown_probability": 0.001,
+    }
+    c = by_rule(AlertInputs("s", AS_OF, metrics=m, statistics=stats))["statistical_drawdown"]
+    assert c.active is None
+    assert c.message.startswith("Not evaluated: the backtest's MaxDD-95 is undefined")
+    assert "beyond -100 %" in c.message

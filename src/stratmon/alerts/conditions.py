@@ -453,8 +453,16 @@ def statistical_drawdown_condition(inp: AlertInputs, config: AlertConfig) -> Con
             window="live record",
         )
 
-    if not (math.isfinite(dd) and math.isfinite(d95)):
-        return out(None, d95, f"Not evaluated: current drawdown {pct(dd)}, MaxDD-95 {pct(d95)}.")
+    if not math.isfinite(dd):
+        return out(None, d95, "Not evaluated: no current drawdown.")
+    if not math.isfinite(d95):
+        return out(
+            None,
+            d95,
+            "Not evaluated: the backtest's MaxDD-95 is undefined (its mean return is too small "
+            "for its volatility to bound the drawdown: the triple penance depth is beyond -100 %"
+            " or the mean is not positive).",
+        )
     beyond_99 = math.isfinite(d99) and _below(dd, d99)
     if not (beyond_99 or _below(dd, d95)):
         return out(
