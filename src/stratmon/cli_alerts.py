@@ -90,20 +90,10 @@ def list_(
     if state is not None and state not in STATE_STYLE:
         fail(StratmonError(f"--state {state!r}: use one of {', '.join(STATE_STYLE)}."))
     if as_json:
-        try:
-            _, store, config = _open(workspace)
-            with store.read() as conn:
-                items = aq.concern_alerts(conn, strategy_id=strategy, config=config)
-        except StratmonError as err:
-            fail(err)
-        if state is not None:
-            items = [a for a in items if a["state"] == state]
-        if rule is not None:
-            items = [a for a in items if rule in a["rules"]]
-        typer.echo(json.dumps(items[:limit], indent=2))
+        typer.echo(json.dumps(_open_concerns(workspace, state, strategy, rule, limit), indent=2))
         return
     if not by_rule and state in (None, "firing", "pending", "no_data"):
-        _concern_table(workspace, state, strategy, rule, limit)
+        _concern_table(_open_concerns(workspace, state, strategy, rule, limit))
         return
     try:
         _, store, _ = _open(workspace)
@@ -130,20 +120,25 @@ def list_(
     console.print(table)
 
 
-def _concern_table(
+def _open_concerns(
     workspace: Path | None, state: str | None, strategy: str | None, rule: str | None, limit: int
-) -> None:
+) -> list[dict[str, Any]]:
+    """The open concern alerts (``aq.concern_alerts``) in this state, with this rule among
+    their parts, at most ``limit``."""
     try:
         _, store, config = _open(workspace)
         with store.read() as conn:
             items = aq.concern_alerts(conn, strategy_id=strategy, config=config)
     except StratmonError as err:
         fail(err)
-    items = [
+    return [
         a
         for a in items
         if (state is None or a["state"] == state) and (rule is None or rule in a["rules"])
     ][:limit]
+
+
+def _concern_table(items: list[dict[str, Any]]) -> None:
     table = Table(title=f"Open alerts, one per strategy and concern ({len(items)})")
     for col in ("ID", "State", "Severity", "Strategy", "Concern", "Rules", "Since", "What"):
         table.add_column(col, justify="right" if col == "ID" else "left")

@@ -52,7 +52,7 @@ from sqlalchemy import Connection
 from stratmon.alerts.config import TIER_RANK, AlertConfig
 from stratmon.alerts.decide import Decision, decide, silence_matches, suppression
 from stratmon.alerts.messages import KIND_WORDS, alert_message, with_held_severity
-from stratmon.alerts.roles import frequency_for, recipients
+from stratmon.alerts.roles import deliveries, recipients
 from stratmon.alerts.rules import Condition
 from stratmon.alerts.state import AlertEvent, AlertState
 from stratmon.store import alerts_queries as aq
@@ -115,18 +115,12 @@ def role_targets(
     each recipient role's channels at its frequency (immediate, daily or weekly digest), plus
     its weekly summary."""
     out: list[tuple[str, str, str]] = []
-    for role in recipients(rule, severity):
-        rc = config.roles.get(role)
-        if rc is None:
+    for name, freq in deliveries(recipients(rule, severity), severity, config):
+        if kind == "resolved" and not config.channels[name].send_resolved:
             continue
-        freq = frequency_for(severity, rc.frequency)
-        for name in rc.channels:
-            if kind == "resolved" and not config.channels[name].send_resolved:
-                continue
-            wanted = [(name, "immediate", "") if freq == "immediate" else (name, "digest", freq)]
-            if rc.weekly_summary and freq != "weekly":
-                wanted.append((name, "digest", "weekly"))
-            out.extend(t for t in wanted if t not in out)
+        target = (name, "immediate", "") if freq == "immediate" else (name, "digest", freq)
+        if target not in out:
+            out.append(target)
     return out
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import numpy as np
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
 
 from stratmon.alerts import actions
 from stratmon.alerts.config import alert_config_from_dict
@@ -104,6 +106,26 @@ def _clean(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_clean(v) for v in value]
     return value
+
+
+P = TypeVar("P", bound=BaseModel)
+R = TypeVar("R")
+
+
+def _page(
+    page: type[P], rows: Sequence[R], convert: Callable[[R], Any], limit: int, offset: int
+) -> P:
+    """One page of ``rows`` (each through ``convert``) with the total count."""
+    return page(
+        items=[convert(r) for r in rows[offset : offset + limit]],
+        total=len(rows),
+        limit=limit,
+        offset=offset,
+    )
+
+
+def _concern_out(a: dict[str, Any]) -> ConcernAlertOut:
+    return ConcernAlertOut(**_clean(a))
 
 
 def _not_found(what: str) -> ApiProblemError:
@@ -327,12 +349,7 @@ def list_assessments(
     with _store(request).read() as conn:
         day = sa.latest_assessment_date(conn, as_of)
         rows = [] if day is None else ranked(sa.assessments_on(conn, day))
-    return Page[AssessmentOut](
-        items=[_assessment_out(a) for a in rows[offset : offset + limit]],
-        total=len(rows),
-        limit=limit,
-        offset=offset,
-    )
+    return _page(Page[AssessmentOut], rows, _assessment_out, limit, offset)
 
 
 @router.get(
@@ -448,12 +465,7 @@ def list_alerts(
     """Alerts, newest first, filtered by state and strategy."""
     with _store(request).read() as conn:
         rows = aq.list_alerts(conn, state=state, strategy_id=strategy)
-    return Page[AlertOut](
-        items=[_alert_out(a) for a in rows[offset : offset + limit]],
-        total=len(rows),
-        limit=limit,
-        offset=offset,
-    )
+    return _page(Page[AlertOut], rows, _alert_out, limit, offset)
 
 
 @router.get("/alerts/concerns", response_model=Page[ConcernAlertOut], tags=["alerts"])
@@ -469,12 +481,7 @@ def concern_alerts(
     cfg = alert_config_from_dict(_ws(request).config["alerts"])
     with _store(request).read() as conn:
         items = aq.concern_alerts(conn, strategy_id=strategy, config=cfg)
-    return Page[ConcernAlertOut](
-        items=[ConcernAlertOut(**_clean(a)) for a in items[offset : offset + limit]],
-        total=len(items),
-        limit=limit,
-        offset=offset,
-    )
+    return _page(Page[ConcernAlertOut], items, _concern_out, limit, offset)
 
 
 @router.get("/alerts/history", response_model=Page[ConcernAlertOut], tags=["alerts"])
@@ -491,12 +498,7 @@ def alert_history(
     cfg = alert_config_from_dict(_ws(request).config["alerts"])
     with _store(request).read() as conn:
         items = aq.concern_alerts(conn, strategy_id=strategy, config=cfg, history=True, since=since)
-    return Page[ConcernAlertOut](
-        items=[ConcernAlertOut(**_clean(a)) for a in items[offset : offset + limit]],
-        total=len(items),
-        limit=limit,
-        offset=offset,
-    )
+    return _page(Page[ConcernAlertOut], items, _concern_out, limit, offset)
 
 
 def _alert_action(request: Request, alert_id: int, key: ApiKey, note: str, kind: str) -> AlertOut:
@@ -710,12 +712,7 @@ def list_keys(
     """Every key (never the secret), oldest first."""
     with _store(request).read() as conn:
         keys = keys_repo.list_keys(conn)
-    return Page[KeyOut](
-        items=[_key_out(k) for k in keys[offset : offset + limit]],
-        total=len(keys),
-        limit=limit,
-        offset=offset,
-    )
+    return _page(Page[KeyOut], keys, _key_out, limit, offset)
 
 
 @router.post("/keys", response_model=KeyCreated, status_code=201, tags=["keys"])
