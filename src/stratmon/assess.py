@@ -24,6 +24,7 @@ from typing import Any
 
 from stratmon.changes import strategy_changes
 from stratmon.domain.assessment import Assessment, FiringAlert, StatusView
+from stratmon.domain.numbers import as_float as _f
 from stratmon.health.allocation import AllocationInput, BookProposal, propose_allocation
 from stratmon.health.verdict import (
     VerdictEvidence,
@@ -31,13 +32,6 @@ from stratmon.health.verdict import (
     decide_verdict,
     reconcile_status,
 )
-
-
-def _f(x: Any) -> float:
-    try:
-        return float(x)
-    except (TypeError, ValueError):
-        return math.nan
 
 
 def previous_state(previous: Assessment | None) -> VerdictState | None:

@@ -52,14 +52,8 @@ from stratmon.alerts.significance import (
     significant,
     volatility_excess_p_value,
 )
+from stratmon.domain.numbers import as_float as _f
 from stratmon.metrics import returns_from_nav
-
-
-def _f(x: Any) -> float:
-    try:
-        return float(x)
-    except (TypeError, ValueError):
-        return math.nan
 
 
 def _n(x: Any) -> int:

@@ -9,7 +9,6 @@ once that transaction is committed.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,6 +23,7 @@ from stratmon.alerts.processor import process_conditions
 from stratmon.alerts.rules import Condition
 from stratmon.alerts.state import AlertEvent
 from stratmon.domain import Strategy
+from stratmon.domain.numbers import as_float as _f
 from stratmon.errors import StratmonError
 from stratmon.ingest import sessions_between
 from stratmon.store import Store
@@ -59,13 +59,6 @@ class _Inputs(Protocol):
     def backtest(self) -> _Backtest | None: ...
     @property
     def returns(self) -> np.ndarray: ...
-
-
-def _f(x: Any) -> float:
-    try:
-        return float(x)
-    except (TypeError, ValueError):
-        return math.nan
 
 
 def missing_sessions(calendar: str, last: dt.date, as_of: dt.date) -> int:

@@ -48,19 +48,13 @@ from stratmon.compare.significance import (
     probabilistic_sharpe_ratio,
     sharpe_ratio_variance,
 )
+from stratmon.domain.numbers import as_float as _f
 from stratmon.metrics import rolling_metrics
 
 ROLLING_WINDOWS = (30, 60, 90)
 ROLLING_METRICS = ("sharpe_ratio", "return", "annual_volatility", "max_drawdown")
 CONE_HORIZON = 2520  # ten years of live sessions; recomputed longer if a record outgrows it
 CONE_PATHS = 1000
-
-
-def _f(x: Any) -> float:
-    try:
-        return float(x)
-    except (TypeError, ValueError):
-        return math.nan
 
 
 def stable_seed(text: str) -> int:
