@@ -37,6 +37,7 @@ from stratmon.compare.status_judgement import StatusState, WindowEvidence, judge
 from stratmon.decay.alarm import HOLD_SESSIONS
 from stratmon.domain import RoundTrip, Strategy
 from stratmon.domain.assessment import Assessment, StatusView
+from stratmon.domain.numbers import as_float as _f
 from stratmon.health.scaled import ScaledReadings, scaled_readings
 from stratmon.health.score import HealthEvidence, HealthScore, health_score
 from stratmon.health.trend import health_trend
@@ -46,14 +47,6 @@ WINDOW_ALL = "all"
 MIN_BOOTSTRAP = 30  # live returns before a bootstrap interval is computed
 MIN_ROUND_TRIPS = 10  # closed trades before the win rate is judged on round trips (DESIGN.md)
 STATUS_WINDOWS = {"all": "live to date", "90": "90 sessions", "30": "30 sessions"}
-
-
-def _f(x: Any) -> float:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return math.nan
-    return v
 
 
 @dataclass(frozen=True)
@@ -473,11 +466,7 @@ def _scaled(
 ) -> ScaledReadings | None:
     """The health readings at the live volatility (:mod:`stratmon.health.scaled`) of one span;
     None without backtest evidence. ``cone=False`` (a recent window) reads no cone."""
-    if ev is None:
-        return None
-    day = int(_f(m.get("n_obs")) or 0) if math.isfinite(_f(m.get("n_obs"))) else 0
-    out = scaled_readings(m, ev, current_drawdown=drawdown, live_day=day)
-    return out if cone else replace(out, cone_percentile=math.nan)
+    return None if ev is None else scaled_readings(m, ev, current_drawdown=drawdown, cone=cone)
 
 
 def _health_evidence(
@@ -514,7 +503,7 @@ def _health_evidence(
         wins, trials, basis = int((r > 0).sum()), int(r.size), "days"
         bt_trials = ev.n_obs if ev is not None else 0
     alarm_ok = decay is not None and decay.available
-    sc = scaled
+    sc = scaled  # the backtest read at the live volatility (None: no backtest evidence)
     return HealthEvidence(
         n_obs=int(r.size),
         periods_per_year=it.strategy.periods_per_year,

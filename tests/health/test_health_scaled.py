@@ -35,7 +35,7 @@ def _metrics(n: int, vol_daily: float) -> dict[str, float]:
 
 
 def test_fewer_than_30_returns_read_the_backtest_unscaled(ev) -> None:  # type: ignore[no-untyped-def]
-    r = scaled_readings(_metrics(20, 0.03), ev, current_drawdown=-0.06, live_day=20)
+    r = scaled_readings(_metrics(20, 0.03), ev, current_drawdown=-0.06)
     assert r.volatility_ratio == 1.0
     assert r.cone_percentile == pytest.approx(float(cone_percentile(ev.cone, -0.04, 20)))
     assert r.drawdown_probability == pytest.approx(
@@ -47,7 +47,7 @@ def test_fewer_than_30_returns_read_the_backtest_unscaled(ev) -> None:  # type: 
 
 def test_twice_the_volatility_reads_the_backtest_at_twice_the_noise(ev) -> None:  # type: ignore[no-untyped-def]
     sd = 2 * math.sqrt(ev.variance)
-    r = scaled_readings(_metrics(200, sd), ev, current_drawdown=-0.12, live_day=200)
+    r = scaled_readings(_metrics(200, sd), ev, current_drawdown=-0.12)
     assert r.volatility_ratio == pytest.approx(2.0)
     assert r.drawdown_probability == pytest.approx(
         float(drawdown_probability(ev.drawdown_table, -0.12, 200, volatility_ratio=2.0))
@@ -63,6 +63,15 @@ def test_twice_the_volatility_reads_the_backtest_at_twice_the_noise(ev) -> None:
 
 
 def test_beyond_the_cone_horizon_there_is_no_cone_reading(ev) -> None:  # type: ignore[no-untyped-def]
-    r = scaled_readings(_metrics(400, 0.01), ev, current_drawdown=0.0, live_day=400)
+    r = scaled_readings(_metrics(400, 0.01), ev, current_drawdown=0.0)
     assert math.isnan(r.cone_percentile)
     assert math.isfinite(r.drawdown_probability)
+
+
+def test_a_window_reads_no_cone(ev) -> None:  # type: ignore[no-untyped-def]
+    # a window's return is not a cumulative return from the first live day
+    whole = scaled_readings(_metrics(200, 0.01), ev, current_drawdown=-0.05)
+    window = scaled_readings(_metrics(200, 0.01), ev, current_drawdown=-0.05, cone=False)
+    assert math.isfinite(whole.cone_percentile) and math.isnan(window.cone_percentile)
+    assert window.drawdown_probability == whole.drawdown_probability
+    assert window.psr_vs_backtest == whole.psr_vs_backtest

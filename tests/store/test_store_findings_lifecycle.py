@@ -5,39 +5,19 @@ with the correction, a gap is a NAV-continuity check, positions are never carrie
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
+from store_inbox import drop
 
-from stratmon.config import Workspace, create_workspace
-from stratmon.domain import Strategy
+from stratmon.config import Workspace
 from stratmon.intake import ingest_paths
-from stratmon.store import Store, open_store
+from stratmon.store import Store
 from stratmon.store import alerts_queries as aq
 from stratmon.store import queries as q
-from stratmon.store import repositories as repo
 
 TODAY = dt.date(2024, 3, 1)
 HEAD = "date,strategy_id,nav,daily_pnl\n"
 POS_HEAD = "date,strategy_id,symbol,quantity,market_value,unrealized_pnl\n"
 D2, D3, D4 = dt.date(2024, 1, 2), dt.date(2024, 1, 3), dt.date(2024, 1, 4)
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> Iterator[tuple[Workspace, Store]]:
-    ws = create_workspace(tmp_path / "ws")
-    store = open_store(ws.database_url)
-    with store.transaction() as conn:
-        repo.upsert_strategies(conn, [Strategy("EQ1", "Equity one"), Strategy("EQ2", "Equity two")])
-    yield ws, store
-    store.dispose()
-
-
-def drop(ws: Workspace, name: str, text: str) -> Path:
-    p = ws.inbox / name
-    p.write_text(text, encoding="utf-8")
-    return p
 
 
 def findings(store: Store, sid: str = "EQ1") -> list[dict[str, object]]:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from store_inbox import drop
 
 from stratmon.config import Workspace, create_workspace
 from stratmon.domain import RoundTrip, Strategy
@@ -17,22 +16,6 @@ from stratmon.store import repositories as repo
 
 TODAY = dt.date(2024, 3, 1)
 EXEC_HEADER = "execution_id,strategy_id,timestamp,symbol,side,quantity,price,commission\n"
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> Iterator[tuple[Workspace, Store]]:
-    ws = create_workspace(tmp_path / "ws")
-    store = open_store(ws.database_url)
-    with store.transaction() as conn:
-        repo.upsert_strategies(conn, [Strategy("EQ1", "Equity one"), Strategy("EQ2", "Equity two")])
-    yield ws, store
-    store.dispose()
-
-
-def drop(ws: Workspace, name: str, text: str) -> Path:
-    p = ws.inbox / name
-    p.write_text(text, encoding="utf-8")
-    return p
 
 
 def counts(store: Store) -> dict[str, int]:

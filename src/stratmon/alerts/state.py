@@ -276,15 +276,7 @@ def step(
         active = cond.recovery_active  # hysteresis on the value: judged on the recovery level
     reached = cond.severity or cond.tier
     severity, lower = _next_severity(cur, active, reached, m_clear)
-    cur = replace(
-        cur,
-        last_value=cond.value,
-        threshold=cond.threshold,
-        last_evaluated_at=at,
-        message=cond.message,
-        severity=severity,
-        lower_count=lower,
-    )
+    cur = _observed(cur, cond, at, severity=severity, lower_count=lower)
     if active:
         cur = replace(cur, consecutive_true=cur.consecutive_true + 1, consecutive_false=0)
         if cur.state in ("inactive", "resolved"):
@@ -299,6 +291,18 @@ def step(
         elif cur.state == "firing" and cur.consecutive_false >= m_clear:
             cur = move(cur, "resolved", severity, resolved_at=at)
     return cur, events
+
+
+def _observed(state: AlertState, cond: Condition, at: dt.date, **changes: Any) -> AlertState:
+    """``state`` after recording an evaluable condition's value, threshold, day and message."""
+    return replace(
+        state,
+        last_value=cond.value,
+        threshold=cond.threshold,
+        last_evaluated_at=at,
+        message=cond.message,
+        **changes,
+    )
 
 
 def _next_severity(cur: AlertState, active: bool, reached: str, m_clear: int) -> tuple[str, int]:
@@ -321,12 +325,10 @@ def _step_milestone(prev: AlertState, cond: Condition, at: dt.date, move: Any) -
     if cond.active is None:
         return replace(prev, last_evaluated_at=at)
     sev = cond.severity or cond.tier
-    cur = replace(
+    cur = _observed(
         prev,
-        last_value=cond.value,
-        threshold=cond.threshold,
-        last_evaluated_at=at,
-        message=cond.message,
+        cond,
+        at,
         severity=sev,
         consecutive_true=prev.consecutive_true + 1 if cond.active else 0,
         consecutive_false=0 if cond.active else prev.consecutive_false + 1,

@@ -19,6 +19,7 @@ from stratmon.compare.cone import cone_percentile
 from stratmon.compare.drawdown_probability import drawdown_probability
 from stratmon.compare.evidence import BacktestEvidence
 from stratmon.compare.significance import probabilistic_sharpe_ratio
+from stratmon.domain.numbers import as_float as _f
 from stratmon.health.components import volatility_ratio, volatility_scaled_sharpe
 
 
@@ -36,20 +37,12 @@ class ScaledReadings:
     drawdown_probability: float = math.nan
 
 
-def _f(x: object) -> float:
-    try:
-        v = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return math.nan
-    return v
-
-
 def scaled_readings(
     metrics: Mapping[str, object],
     evidence: BacktestEvidence,
     *,
     current_drawdown: float,
-    live_day: int,
+    cone: bool = True,
 ) -> ScaledReadings:
     """Cone percentile, drawdown probability and PSR of one live record at its volatility.
 
@@ -62,9 +55,10 @@ def scaled_readings(
     evidence : BacktestEvidence
         The backtest's evidence (its cone, drawdown grid, per-period mean, variance, Sharpe).
     current_drawdown : float
-        Drawdown whose probability is read (fraction, <= 0).
-    live_day : int
-        Live sessions so far (the cone's day and the drawdown's horizon).
+        Drawdown whose probability is read (fraction, <= 0) within ``n_obs`` sessions.
+    cone : bool, default True
+        Read the cone at live day ``n_obs`` with ``total_return``: only for the whole live
+        record (a window's return is not a cumulative return from the first live day).
 
     Returns
     -------
@@ -77,25 +71,22 @@ def scaled_readings(
     (2012), the PSR.
     """
     ppy = evidence.periods_per_year
-    n = int(_f(metrics.get("n_obs")) or 0) if math.isfinite(_f(metrics.get("n_obs"))) else 0
+    raw_n = _f(metrics.get("n_obs"))
+    n = int(raw_n) if math.isfinite(raw_n) else 0
     live_sd = _f(metrics.get("annual_volatility")) / math.sqrt(ppy)
     bt_sd = math.sqrt(evidence.variance) if evidence.variance > 0 else math.nan
     k = float(volatility_ratio(live_sd, bt_sd, n)[0])
-    cone = math.nan
+    percentile = math.nan
     cum = _f(metrics.get("total_return"))
     c = evidence.cone
-    if (
-        c is not None
-        and c.cumulative is not None
-        and 1 <= live_day <= c.horizon
-        and math.isfinite(cum)
-    ):
-        cone = float(cone_percentile(c, cum, live_day, volatility_ratio=k))
+    readable = c is not None and c.cumulative is not None and 1 <= n <= c.horizon
+    if cone and c is not None and readable and math.isfinite(cum):
+        percentile = float(cone_percentile(c, cum, n, volatility_ratio=k))
     dd = math.nan
-    if evidence.drawdown_table is not None and live_day >= 1 and math.isfinite(current_drawdown):
+    if evidence.drawdown_table is not None and n >= 1 and math.isfinite(current_drawdown):
         dd = float(
             drawdown_probability(
-                evidence.drawdown_table, min(current_drawdown, 0.0), live_day, volatility_ratio=k
+                evidence.drawdown_table, min(current_drawdown, 0.0), n, volatility_ratio=k
             )
         )
     psr = math.nan
@@ -104,4 +95,4 @@ def scaled_readings(
     if n >= 3 and all(math.isfinite(x) for x in (sr, skew, kurt, evidence.sharpe)):
         bench = float(volatility_scaled_sharpe(evidence.sharpe, k)[0])
         psr = float(probabilistic_sharpe_ratio(sr, n, skew, kurt, bench))
-    return ScaledReadings(k, psr, cone, dd)
+    return ScaledReadings(k, psr, percentile, dd)
