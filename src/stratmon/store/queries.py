@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -450,22 +451,32 @@ def days_without_positions(
     conn: Connection, days: Sequence[tuple[str, dt.date]]
 ) -> list[tuple[str, dt.date, dt.date]]:
     """Of ``days`` (strategy_id, date), those with no positions snapshot that day although
-    the strategy sent one before: (strategy_id, date, date of the last snapshot before)."""
+    the strategy sent one before: (strategy_id, date, date of the last snapshot before).
+
+    One query for all the strategies' snapshot dates up to the latest day asked about (a
+    history file of thousands of days is checked at once)."""
+    if not days:
+        return []
+    stmt = (
+        select(PositionRow.strategy_id, PositionRow.date)
+        .distinct()
+        .where(
+            PositionRow.strategy_id.in_(sorted({sid for sid, _ in days})),
+            PositionRow.date <= max(day for _, day in days),
+        )
+        .order_by(PositionRow.strategy_id, PositionRow.date)
+    )
+    dates: dict[str, list[dt.date]] = {}
+    for sid, day in conn.execute(stmt):
+        dates.setdefault(str(sid), []).append(day)
     out = []
     for sid, day in days:
-        if conn.execute(
-            select(PositionRow.symbol)
-            .where(PositionRow.strategy_id == sid, PositionRow.date == day)
-            .limit(1)
-        ).first():
-            continue
-        last = conn.execute(
-            select(func.max(PositionRow.date)).where(
-                PositionRow.strategy_id == sid, PositionRow.date < day
-            )
-        ).scalar()
-        if last is not None:
-            out.append((sid, day, last))
+        known = dates.get(sid, [])
+        i = bisect.bisect_left(known, day)
+        if i < len(known) and known[i] == day:
+            continue  # that day's snapshot exists
+        if i:
+            out.append((sid, day, known[i - 1]))
     return out
 
 
